@@ -1,0 +1,134 @@
+// The mapping file as plain structs: what the user wrote, with secrets resolved.
+// Nothing here touches a database; see loader.cpp for YAML -> Mapping.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace replicate::config {
+
+/// Where a value was written in a mapping file (1-based line and column).
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  /// "file:line:column", or just "file" when no line is known (an unreadable file).
+  std::string str() const;
+};
+
+enum class Driver { odbc, postgresql, sqlite };
+enum class Dialect { automatic, mssql, postgresql, sqlite, generic };
+enum class Mode { full, append, incremental, mirror };
+enum class OnConflict { skip, update, error };
+enum class CreateTable { if_missing, always, never };
+enum class IdentifierCase { lower, preserve };
+
+/// One side of a copy: a driver and its connection string.
+struct Endpoint {
+  Driver driver = Driver::postgresql;
+  Dialect dialect = Dialect::automatic;  // odbc only; derived from driver otherwise
+  /// The connection string with ${env:..}/${file:..} resolved. Secret: never print it.
+  std::string connection;
+  /// The connection string as written, with literal passwords masked: safe to print.
+  std::string connection_display;
+  Location location;
+};
+
+/// One column of an explicit `columns:` list (with `columns: auto` the list is empty).
+struct ColumnMapping {
+  std::string source;                 // source column name (empty when `value`/`expr` only)
+  std::string target;                 // target column name (defaults to source)
+  std::optional<std::string> type;    // target SQL type override, e.g. "varchar(14)"
+  std::optional<std::string> expr;    // source-side SQL expression
+  std::optional<std::string> value;   // constant
+  Location location;
+};
+
+/// Keys that may appear under `defaults:` and be overridden per table.
+struct TableOptions {
+  int batch_size = 4000;
+  int workers = 4;
+  std::int64_t chunk_rows = 100000;
+  Mode mode = Mode::full;
+  int max_attempts = 5;
+  std::optional<std::int64_t> max_rejects;  // nullopt = unlimited; default 0
+  OnConflict on_conflict = OnConflict::error;
+  CreateTable create = CreateTable::if_missing;
+  IdentifierCase identifier_case = IdentifierCase::lower;
+  bool swap = false;
+  bool verify = false;
+  bool indexes = false;
+  bool read_uncommitted = false;
+  bool snapshot = false;
+  std::optional<std::string> watermark;
+};
+
+/// One entry of `tables:`: a single table (`source`) or a pattern entry (`include`).
+struct TableMapping {
+  std::string source;                // "schema.table" or "table" as written; empty for patterns
+  std::string target;                // "schema.table"; defaults to source's table name in public
+  /// Table name globs ("dbo.bi_*"); non-empty makes this a pattern entry whose `exclude`
+  /// holds table globs and whose `target` may hold {schema}/{table} ("public.{table}").
+  std::vector<std::string> include;
+  std::vector<std::string> key;      // empty = use the source primary key
+  bool columns_auto = true;
+  std::vector<ColumnMapping> columns;   // explicit list, or overrides with auto
+  std::vector<std::string> exclude;     // source columns to leave out; table globs for patterns
+  std::optional<std::string> where;     // source-side filter
+  TableOptions options;
+  Location location;
+};
+
+struct Mapping {
+  std::string file;
+  int version = 1;
+  Endpoint source;
+  Endpoint target;
+  std::string state_schema = "replicate";
+  TableOptions defaults;
+  std::vector<TableMapping> tables;
+};
+
+/// A mapping file that cannot be used. what() is "FILE:LINE:COLUMN: message".
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(Location where, const std::string& message);
+  const Location& where() const { return where_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  Location where_;
+  std::string message_;
+};
+
+/// Load, interpolate and validate one mapping file. Throws ConfigError.
+Mapping load_mapping(const std::string& path);
+
+/// Mask secrets in a connection string: values of pwd/password/... keys become "***".
+std::string redact_connection(const std::string& connection);
+
+/// Replace ${env:NAME} and ${file:PATH} in `text` ($${ is a literal ${); relative PATHs
+/// start at `base_dir`. Errors name the variable or path, never a value, at `where`.
+std::string interpolate(const std::string& text, const std::string& base_dir,
+                        const Location& where);
+
+/// The candidate closest to `word` by edit distance, or "" when none is close enough.
+std::string suggest(const std::string& word, const std::vector<std::string>& candidates);
+
+/// The dialect an ODBC connection string's Driver= names (FreeTDS, psqlODBC, ...), or automatic.
+Dialect guess_dialect(const std::string& odbc_connection);
+
+/// True for a pattern entry (`include:`), whose tables the plan expands.
+inline bool is_pattern(const TableMapping& t) { return !t.include.empty(); }
+
+const char* to_string(Driver d);
+const char* to_string(Dialect d);
+const char* to_string(Mode m);
+const char* to_string(OnConflict c);
+const char* to_string(CreateTable c);
+const char* to_string(IdentifierCase c);
+
+}  // namespace replicate::config

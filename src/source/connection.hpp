@@ -1,0 +1,62 @@
+// A database session behind one small interface (SOCI underneath, never exposed):
+// catalog queries, bulk cursors, plain statements, and the raw PGconn for COPY.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/mapping.hpp"
+
+struct pg_conn;  // libpq's PGconn
+
+namespace replicate::source {
+
+using Value = std::optional<std::string>;
+using Row = std::vector<Value>;
+
+/// A batch of rows in column-major form, every value as canonical text.
+struct Batch {
+  std::vector<std::vector<std::string>> values;  // [column][row]
+  std::vector<std::vector<char>> is_null;        // [column][row], 1 = NULL
+  std::size_t rows = 0;
+  std::size_t columns() const { return values.size(); }
+};
+
+/// A forward-only query result fetched `batch_size` rows at a time.
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  /// Fill `batch` with up to the batch size rows; false when nothing more came.
+  virtual bool fetch(Batch& batch) = 0;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  /// Run a query and return all of its rows as text (for catalog and small queries).
+  virtual std::vector<Row> query(const std::string& sql) = 0;
+  /// Run a statement that returns no rows.
+  virtual void execute(const std::string& sql) = 0;
+  /// Open a bulk cursor over `sql`, which must yield `columns` text columns.
+  virtual std::unique_ptr<Cursor> open_cursor(const std::string& sql, std::size_t columns,
+                                              std::size_t batch_size) = 0;
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;
+  /// The libpq connection for COPY; nullptr when this is not a native PostgreSQL session.
+  virtual pg_conn* native_pg() { return nullptr; }
+  /// For ODBC: the driver's name (e.g. "libtdsodbc.so"); the backend name otherwise.
+  virtual std::string driver_name() const = 0;
+};
+
+/// Which side a connection serves; named in every error from it.
+enum class Side { source, target };
+const char* to_string(Side side);
+
+/// Connect to an endpoint. Throws util::DbError (kind connection) on failure,
+/// with secrets masked in the message.
+std::unique_ptr<Connection> connect(const config::Endpoint& endpoint, Side side);
+
+}  // namespace replicate::source

@@ -1,0 +1,55 @@
+// Errors that carry what a caller needs to decide: the side, the kind (so retry
+// policy is decided once), the SQLSTATE, and context added as they travel up.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace replicate::util {
+
+enum class ErrorKind {
+  connection,  // lost or refused connection: retry
+  transient,   // deadlock, serialization failure, timeout: retry
+  constraint,  // unique/not-null/check violation
+  data,        // a value the target refuses
+  permission,
+  missing,     // table or column not found
+  internal,
+};
+
+const char* to_string(ErrorKind k);
+bool is_retryable(ErrorKind k);
+
+/// An error from a database, classified.
+class DbError : public std::runtime_error {
+ public:
+  DbError(ErrorKind kind, std::string side, std::string message, std::string sqlstate = "");
+  ErrorKind kind() const { return kind_; }
+  const std::string& side() const { return side_; }
+  const std::string& sqlstate() const { return sqlstate_; }
+  bool retryable() const { return is_retryable(kind_); }
+  /// Prefix context ("while copying dbo.x chunk 3/8"); keeps kind and state.
+  void add_context(const std::string& context);
+  const char* what() const noexcept override { return full_.c_str(); }
+
+ private:
+  ErrorKind kind_;
+  std::string side_;
+  std::string sqlstate_;
+  std::string full_;
+};
+
+/// Classify a SQLSTATE (5 characters) into a kind.
+ErrorKind classify_sqlstate(const std::string& sqlstate);
+
+/// Named process exit codes.
+enum ExitCode : int {
+  exit_ok = 0,
+  exit_table_failed = 1,
+  exit_config = 2,
+  exit_connect = 3,
+  exit_interrupted = 4,
+  exit_internal = 5,
+};
+
+}  // namespace replicate::util
