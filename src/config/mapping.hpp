@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace replicate::config {
@@ -54,7 +55,7 @@ struct TableOptions {
   std::int64_t chunk_rows = 100000;
   Mode mode = Mode::full;
   int max_attempts = 5;
-  std::optional<std::int64_t> max_rejects;  // nullopt = unlimited; default 0
+  std::optional<std::int64_t> max_rejects = 0;  // nullopt = unlimited
   OnConflict on_conflict = OnConflict::error;
   CreateTable create = CreateTable::if_missing;
   IdentifierCase identifier_case = IdentifierCase::lower;
@@ -120,6 +121,18 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 
 /// The dialect an ODBC connection string's Driver= names (FreeTDS, psqlODBC, ...), or automatic.
 Dialect guess_dialect(const std::string& odbc_connection);
+
+/// Split "schema.table" into {schema, table}; [brackets] and "quotes" may hide dots and are
+/// removed. The schema is "" when the name is unqualified.
+std::pair<std::string, std::string> split_table_name(const std::string& name);
+
+/// The target table for `source_table`: `target` with {schema}/{table} filled from the source
+/// (lower-cased under IdentifierCase::lower); an empty `target` means "public.{table}".
+std::string resolve_target(const std::string& target, const std::string& source_table,
+                           IdentifierCase identifier_case);
+
+/// True when `name` matches the glob `pattern` (`*`, `?`; case-insensitive), e.g. "dbo.bi_*".
+bool glob_match(const std::string& pattern, const std::string& name);
 
 /// True for a pattern entry (`include:`), whose tables the plan expands.
 inline bool is_pattern(const TableMapping& t) { return !t.include.empty(); }

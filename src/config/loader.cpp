@@ -1,0 +1,553 @@
+// YAML -> Mapping in one walk that checks as it goes, so every error points at the node
+// that caused it. Strict on purpose: an unknown or misspelt key is an error, never ignored.
+// Messages quote values as written (placeholders kept), never as resolved.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "config/mapping.hpp"
+
+namespace replicate::config {
+namespace {
+
+const std::vector<std::string> kTopKeys = {"version",      "source",   "target",
+                                           "state_schema", "defaults", "tables"};
+const std::vector<std::string> kEndpointKeys = {"driver", "dialect", "connection"};
+const std::vector<std::string> kOptionKeys = {
+    "batch_size", "workers",  "chunk_rows", "mode",  "max_attempts",     "max_rejects",
+    "on_conflict", "create",  "case",       "swap",  "verify",           "indexes",
+    "read_uncommitted",       "snapshot",   "watermark"};
+const std::vector<std::string> kEntryKeys = {"source",  "target",  "include", "key",
+                                             "where",   "columns", "exclude"};
+const std::vector<std::string> kColumnKeys = {"source", "target", "type",
+                                              "expr",   "value",  "exclude"};
+
+/// One `key: value` pair of a YAML map, with the dotted path that names it in messages.
+struct Field {
+  std::string name;
+  std::string path;  // "defaults.batch_size", "tables[0].key"
+  YAML::Node key;
+  YAML::Node value;
+};
+
+/// A map's fields in document order.
+struct Fields {
+  Location anchor;  // where a missing key is reported: the map's own key when it has one
+  std::string path;
+  std::vector<Field> items;
+  const Field* find(const std::string& name) const {
+    for (const auto& f : items)
+      if (f.name == name) return &f;
+    return nullptr;
+  }
+};
+
+/// A string from a list (or a lone string standing for a list of one).
+struct Item {
+  std::string value;  // resolved
+  std::string raw;    // as written, for messages
+  YAML::Node node;
+};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+std::string in(const std::string& path) {
+  return path.empty() ? "at the top level" : "in '" + path + "'";
+}
+
+bool is_plain(const YAML::Node& n) { return n.IsScalar() && n.Tag() != "!"; }
+
+bool is_integer(const std::string& s) {
+  std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  return i < s.size() && std::all_of(s.begin() + i, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_boolean(const std::string& s) {
+  return s == "true" || s == "false" || s == "True" || s == "False" || s == "TRUE" || s == "FALSE";
+}
+
+/// How a node reads to a user, for "must be X, got Y".
+std::string describe(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return "nothing";
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a map";
+  if (!is_plain(n)) return "a quoted string";
+  if (is_integer(n.Scalar())) return "an integer";
+  if (is_boolean(n.Scalar())) return "a boolean";
+  return "a string";
+}
+
+class Loader {
+ public:
+  Loader(std::string file, std::string base_dir)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+
+  Mapping load(const YAML::Node& root);
+
+ private:
+  Location at(const YAML::Node& n) const {
+    if (!n.IsDefined() || n.Mark().is_null()) return {file_, 1, 1};
+    return {file_, n.Mark().line + 1, n.Mark().column + 1};
+  }
+  // yaml-cpp marks an empty value at the next token, often on the next line: use the key.
+  Location at(const Field& f) const { return f.value.IsNull() ? at(f.key) : at(f.value); }
+  [[noreturn]] void fail(const Location& where, const std::string& message) const {
+    throw ConfigError(where, message);
+  }
+  [[noreturn]] void wrong_type(const Field& f, const YAML::Node& got, const std::string& expected,
+                               const std::string& hint) const {
+    const Location where = got.IsNull() ? at(f.key) : at(got);
+    fail(where, "'" + f.path + "' must be " + expected + ", got " + describe(got) + "; " + hint);
+  }
+
+  Fields fields(const YAML::Node& map, const std::string& path,
+                const std::vector<std::string>& allowed) const;
+  Fields map_field(const Field& f, const std::vector<std::string>& allowed) const {
+    if (!f.value.IsMap())
+      wrong_type(f, f.value, "a map", "indent its 'key: value' lines under '" + f.name + ":'");
+    Fields fs = fields(f.value, f.path, allowed);
+    fs.anchor = at(f.key);
+    return fs;
+  }
+  const Field& require(const Fields& fs, const std::string& name, const std::string& example) const {
+    if (const Field* f = fs.find(name)) return *f;
+    fail(fs.anchor, "missing required key '" + name + "' " + in(fs.path) + "; add " + example);
+  }
+
+  std::string text(const Field& f, const YAML::Node& n) const;
+  std::string text(const Field& f) const { return text(f, f.value); }
+  std::string nonempty_text(const Field& f) const {
+    std::string s = text(f);
+    if (s.empty()) fail(at(f), "'" + f.path + "' is empty; write a value");
+    return s;
+  }
+  std::int64_t integer(const Field& f, std::int64_t lo, std::int64_t hi) const;
+  bool boolean(const Field& f) const {
+    if (!is_plain(f.value) || !is_boolean(f.value.Scalar()))
+      wrong_type(f, f.value, "true or false", "write true or false without quotes");
+    return lower(f.value.Scalar()) == "true";
+  }
+  std::vector<Item> items(const Field& f) const;
+  template <typename E>
+  E choice(const Field& f, std::initializer_list<E> allowed) const;
+
+  Endpoint endpoint(const Field& f) const;
+  bool apply_option(TableOptions& o, const Field& f) const;
+  TableMapping entry(const YAML::Node& node, const std::string& path) const;
+  void target(TableMapping& t, const Fields& fs) const;
+  void columns(TableMapping& t, const Field& f) const;
+
+  std::string file_;
+  std::string base_dir_;
+  TableOptions defaults_;
+  std::optional<Field> defaults_mode_;  // where `defaults.mode` was written, if it was
+};
+
+Fields Loader::fields(const YAML::Node& map, const std::string& path,
+                      const std::vector<std::string>& allowed) const {
+  Fields fs{at(map), path, {}};
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node& key = it->first;
+    if (!key.IsScalar())
+      fail(at(key), "a key " + in(path) + " is " + describe(key) + "; keys are plain names");
+    const std::string name = key.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      const std::string close = suggest(name, allowed);
+      fail(at(key), "unknown key '" + name + "' " + in(path) + "; " +
+                        (close.empty() ? "allowed keys: " + join(allowed)
+                                       : "did you mean '" + close + "'?"));
+    }
+    if (const Field* first = fs.find(name))
+      fail(at(key), "duplicate key '" + name + "' " + in(path) + " (first at line " +
+                        std::to_string(at(first->key).line) + "); keep only one");
+    fs.items.push_back({name, path.empty() ? name : path + "." + name, key, it->second});
+  }
+  return fs;
+}
+
+std::string Loader::text(const Field& f, const YAML::Node& n) const {
+  if (!n.IsScalar()) wrong_type(f, n, "a string", "write a single value, quoted if it contains ': ' or '#'");
+  return interpolate(n.Scalar(), base_dir_, at(n));
+}
+
+std::int64_t Loader::integer(const Field& f, std::int64_t lo, std::int64_t hi) const {
+  const std::string& s = f.value.IsScalar() ? f.value.Scalar() : std::string();
+  if (!is_plain(f.value) || !is_integer(s))
+    wrong_type(f, f.value, "an integer", "write a whole number without quotes");
+  std::int64_t v = 0;
+  const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
+  const auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
+  if (ec != std::errc() || v < lo || v > hi) {
+    const std::string range = hi == std::numeric_limits<std::int64_t>::max()
+                                  ? "an integer >= " + std::to_string(lo)
+                                  : "a value from " + std::to_string(lo) + " to " + std::to_string(hi);
+    fail(at(f.value), "'" + f.path + "' is " + s + ", out of range; use " + range);
+  }
+  return v;
+}
+
+std::vector<Item> Loader::items(const Field& f) const {
+  const std::string hint = "write one name, or a list such as [a, b]";
+  std::vector<Item> out;
+  auto add = [&](const YAML::Node& n) {
+    if (!n.IsScalar()) wrong_type(f, n, "a string or a list of strings", hint);
+    Item item{text(f, n), n.Scalar(), n};
+    if (item.value.empty()) fail(at(n), "'" + f.path + "' holds an empty name; " + hint);
+    for (const auto& seen : out)
+      if (seen.value == item.value)
+        fail(at(n), "'" + item.raw + "' is listed twice in '" + f.path + "'; list it once");
+    out.push_back(item);
+  };
+  if (f.value.IsSequence()) {
+    for (const auto& n : f.value) add(n);
+    if (out.empty()) fail(at(f), "'" + f.path + "' is an empty list; " + hint + ", or remove it");
+  } else {
+    add(f.value);
+  }
+  return out;
+}
+
+template <typename E>
+E Loader::choice(const Field& f, std::initializer_list<E> allowed) const {
+  const std::string s = text(f);
+  std::vector<std::string> names;
+  for (E e : allowed) {
+    if (s == to_string(e)) return e;
+    names.push_back(to_string(e));
+  }
+  fail(at(f), "invalid value '" + f.value.Scalar() + "' for '" + f.path +
+                  "'; allowed values: " + join(names));
+}
+
+Endpoint Loader::endpoint(const Field& f) const {
+  const Fields fs = map_field(f, kEndpointKeys);
+  Endpoint e;
+  e.location = at(f);
+  e.driver = choice(require(fs, "driver", "driver: odbc (or postgresql, sqlite)"),
+                    {Driver::odbc, Driver::postgresql, Driver::sqlite});
+  if (const Field* d = fs.find("dialect")) {
+    if (e.driver != Driver::odbc)
+      fail(at(d->key), "'dialect' applies only to driver odbc, but '" + f.path + "' uses driver " +
+                           to_string(e.driver) + "; remove 'dialect'");
+    e.dialect = choice(*d, {Dialect::mssql, Dialect::postgresql, Dialect::sqlite, Dialect::generic});
+  }
+  const Field& connection = require(fs, "connection", "connection: \"...\" (quoted)");
+  e.connection = nonempty_text(connection);
+  e.connection_display = redact_connection(connection.value.Scalar());
+  if (e.driver == Driver::postgresql) e.dialect = Dialect::postgresql;
+  if (e.driver == Driver::sqlite) e.dialect = Dialect::sqlite;
+  // Left automatic when the Driver= name says nothing (a DSN): the source asks the driver.
+  if (e.dialect == Dialect::automatic) e.dialect = guess_dialect(e.connection);
+  return e;
+}
+
+bool Loader::apply_option(TableOptions& o, const Field& f) const {
+  const std::string& k = f.name;
+  const std::int64_t unbounded = std::numeric_limits<std::int64_t>::max();
+  if (k == "batch_size") {
+    o.batch_size = static_cast<int>(integer(f, 1, 1000000));
+  } else if (k == "workers") {
+    o.workers = static_cast<int>(integer(f, 1, 64));
+  } else if (k == "chunk_rows") {
+    o.chunk_rows = integer(f, 1, unbounded);
+  } else if (k == "mode") {
+    o.mode = choice(f, {Mode::full, Mode::append, Mode::incremental, Mode::mirror});
+  } else if (k == "max_attempts") {
+    o.max_attempts = static_cast<int>(integer(f, 1, 100));
+  } else if (k == "max_rejects") {
+    if (f.value.IsScalar() && f.value.Scalar() == "unlimited") {
+      o.max_rejects.reset();
+    } else if (is_plain(f.value) && is_integer(f.value.Scalar())) {
+      o.max_rejects = integer(f, 0, unbounded);
+    } else {
+      wrong_type(f, f.value, "an integer >= 0 or 'unlimited'",
+                 "write a count such as 100, or unlimited");
+    }
+  } else if (k == "on_conflict") {
+    o.on_conflict = choice(f, {OnConflict::skip, OnConflict::update, OnConflict::error});
+  } else if (k == "create") {
+    o.create = choice(f, {CreateTable::if_missing, CreateTable::always, CreateTable::never});
+  } else if (k == "case") {
+    o.identifier_case = choice(f, {IdentifierCase::lower, IdentifierCase::preserve});
+  } else if (k == "swap") {
+    o.swap = boolean(f);
+  } else if (k == "verify") {
+    o.verify = boolean(f);
+  } else if (k == "indexes") {
+    o.indexes = boolean(f);
+  } else if (k == "read_uncommitted") {
+    o.read_uncommitted = boolean(f);
+  } else if (k == "snapshot") {
+    o.snapshot = boolean(f);
+  } else if (k == "watermark") {
+    o.watermark = nonempty_text(f);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+TableMapping Loader::entry(const YAML::Node& node, const std::string& path) const {
+  if (!node.IsMap())
+    fail(at(node), "'" + path + "' must be a map, got " + describe(node) +
+                       "; write an entry such as - source: dbo.my_table");
+  std::vector<std::string> allowed = kEntryKeys;
+  allowed.insert(allowed.end(), kOptionKeys.begin(), kOptionKeys.end());
+  const Fields fs = fields(node, path, allowed);
+  TableMapping t;
+  t.location = at(node);
+  t.options = defaults_;
+  const Field* mode = defaults_mode_ ? &*defaults_mode_ : nullptr;
+  for (const Field& f : fs.items)
+    if (apply_option(t.options, f) && f.name == "mode") mode = &f;
+  if (t.options.mode == Mode::incremental && !t.options.watermark)
+    fail(at(*mode), "mode incremental in '" + path + "' needs a watermark column; add watermark: "
+                    "COLUMN (a modified-date or rowversion column) to the entry or to 'defaults'");
+
+  const Field* source = fs.find("source");
+  const Field* include = fs.find("include");
+  if (source && include)
+    fail(at(include->key), "'" + path + "' has both 'source' and 'include'; use source for one "
+                           "table, or include for a pattern of tables");
+  if (!source && !include)
+    fail(at(node), "missing required key 'source' in '" + path +
+                       "'; add source: schema.table (or include: [\"schema.prefix_*\"] for a pattern)");
+  if (source) t.source = nonempty_text(*source);
+  if (include)
+    for (const Item& item : items(*include)) t.include.push_back(item.value);
+  target(t, fs);
+  if (const Field* f = fs.find("where")) t.where = nonempty_text(*f);
+  std::vector<Item> keys;
+  if (const Field* f = fs.find("key")) keys = items(*f);
+  for (const Item& k : keys) t.key.push_back(k.value);
+  if (const Field* f = fs.find("columns")) columns(t, *f);
+  if (const Field* f = fs.find("exclude")) {
+    if (!t.columns_auto)
+      fail(at(f->key), "'exclude' in '" + path + "' applies only with columns: auto; leave the "
+                       "columns out of the 'columns' list instead");
+    for (const Item& item : items(*f)) t.exclude.push_back(item.value);
+  }
+
+  // Without a mapped key column the plan could neither chunk nor upsert this table.
+  for (const Item& k : keys) {
+    const std::string name = lower(k.value);
+    auto named = [&](const std::string& s) { return lower(s) == name; };
+    if (!t.columns_auto && std::none_of(t.columns.begin(), t.columns.end(), [&](const auto& c) {
+          return named(c.source) || named(c.target);
+        }))
+      fail(at(k.node), "key column '" + k.raw + "' is not among the mapped columns of '" + path +
+                           "'; add it to 'columns', or change 'key'");
+    if (t.columns_auto && !is_pattern(t) && std::any_of(t.exclude.begin(), t.exclude.end(), named))
+      fail(at(k.node), "key column '" + k.raw + "' is excluded in '" + path +
+                           "'; remove it from 'exclude', or change 'key'");
+  }
+  return t;
+}
+
+void Loader::target(TableMapping& t, const Fields& fs) const {
+  const Field* f = fs.find("target");
+  const std::string written = f ? nonempty_text(*f) : std::string();
+  const std::string raw = f ? f->value.Scalar() : std::string();
+  // Placeholders are checked as written: "${env:X}" is interpolation, not a placeholder.
+  for (std::size_t p = raw.find('{'); p != std::string::npos; p = raw.find('{', p + 1)) {
+    if (p > 0 && raw[p - 1] == '$') continue;
+    const std::string name = raw.substr(p, raw.find('}', p) - p + 1);
+    if (name != "{table}" && name != "{schema}")
+      fail(at(f->value), "unknown placeholder '" + name + "' in '" + f->path +
+                             "'; use {table} or {schema}");
+  }
+  if (is_pattern(t)) {
+    if (f && raw.find("{table}") == std::string::npos)
+      fail(at(f->value), "'" + f->path + "' must contain {table}, or every table the pattern "
+                         "matches would be copied into one; write e.g. target: \"public.{table}\"");
+    t.target = f ? written : "public.{table}";
+    return;
+  }
+  if (raw.find("{schema}") != std::string::npos && split_table_name(t.source).first.empty())
+    fail(at(f->value), "'" + f->path + "' uses {schema}, but the source names no schema; write "
+                       "the target schema instead");
+  t.target = resolve_target(written, t.source, t.options.identifier_case);
+}
+
+void Loader::columns(TableMapping& t, const Field& f) const {
+  const std::string hint = "write columns: auto, or one '- source: COLUMN' line per column";
+  if (f.value.IsScalar()) {
+    if (f.value.Scalar() == "auto") return;
+    fail(at(f.value), "invalid value '" + f.value.Scalar() + "' for '" + f.path + "'; " + hint);
+  }
+  if (!f.value.IsSequence()) wrong_type(f, f.value, "auto or a list of column entries", hint);
+  if (is_pattern(t))
+    fail(at(f.key), "'" + f.path + "' lists columns, but a pattern entry ('include') matches many "
+                    "tables; use columns: auto, or give each table its own entry");
+  if (f.value.size() == 0) fail(at(f), "'" + f.path + "' is an empty list; " + hint);
+  t.columns_auto = false;
+  const bool fold = t.options.identifier_case == IdentifierCase::lower;
+  std::map<std::string, int> seen;  // target name -> line, to catch a column mapped twice
+  for (std::size_t i = 0; i < f.value.size(); ++i) {
+    const YAML::Node n = f.value[i];
+    const Field self{"", f.path + "[" + std::to_string(i) + "]", n, n};
+    ColumnMapping c;
+    c.location = at(n);
+    YAML::Node name_node = n;  // where the target name was written
+    if (n.IsMap()) {
+      const Fields cf = fields(n, self.path, kColumnKeys);
+      const Field* exclude = cf.find("exclude");
+      if (exclude && boolean(*exclude)) {
+        // An excluded entry documents a column left behind on purpose; it copies nothing.
+        for (const Field& other : cf.items)
+          if (other.name != "source" && other.name != "exclude")
+            fail(at(other.key), "'" + self.path + "' has exclude: true, so '" + other.name +
+                                    "' has no effect; remove '" + other.name + "' or the exclude");
+        t.exclude.push_back(nonempty_text(require(cf, "source", "source: COLUMN (the column to leave out)")));
+        continue;
+      }
+      const Field* kind = nullptr;
+      for (const Field& k : cf.items) {
+        if (k.name != "source" && k.name != "expr" && k.name != "value") continue;
+        if (kind)
+          fail(at(k.key), "'" + self.path + "' has both '" + kind->name + "' and '" + k.name +
+                              "'; use source to copy a column, expr to compute one, or value for "
+                              "a constant");
+        kind = &k;
+      }
+      if (!kind)
+        fail(at(n), "'" + self.path + "' names no column; add source: COLUMN (or expr: SQL or "
+                    "value: CONSTANT, with target: NAME)");
+      const Field* target = cf.find("target");
+      if (!target && kind->name != "source")
+        fail(at(kind->key), "'" + self.path + "' has '" + kind->name + "' but no 'target'; add "
+                            "target: NAME for the column it fills");
+      if (kind->name == "source") c.source = nonempty_text(*kind);
+      if (kind->name == "expr") c.expr = nonempty_text(*kind);
+      if (kind->name == "value") c.value = text(*kind);
+      if (target) c.target = nonempty_text(*target);
+      if (const Field* type = cf.find("type")) c.type = nonempty_text(*type);
+      name_node = target ? target->value : kind->value;
+    } else if (n.IsScalar()) {
+      c.source = nonempty_text(self);
+    } else {
+      wrong_type(self, n, "a column name or a map such as {source: CPF, target: cpf}", hint);
+    }
+    if (c.target.empty()) c.target = fold ? lower(c.source) : c.source;
+    const auto [first, fresh] = seen.emplace(fold ? lower(c.target) : c.target, at(name_node).line);
+    if (!fresh)
+      fail(at(name_node), "column '" + name_node.Scalar() + "' is mapped twice in '" + f.path +
+                              "' (first at line " + std::to_string(first->second) +
+                              "); give each column its own target name");
+    t.columns.push_back(std::move(c));
+  }
+}
+
+Mapping Loader::load(const YAML::Node& root) {
+  if (!root.IsDefined() || root.IsNull())
+    fail({file_, 1, 1}, "the mapping file is empty; start it with version: 1, then source:, "
+                        "target: and tables:");
+  if (!root.IsMap())
+    fail(at(root), "the mapping file must be a map of keys (version, source, target, tables), got " +
+                       describe(root) + "; write 'key: value' lines at the left margin");
+  const Fields top = fields(root, "", kTopKeys);
+  Mapping m;
+  m.file = file_;
+
+  const Field& version = require(top, "version", "version: 1 as the first line");
+  m.version = static_cast<int>(integer(version, std::numeric_limits<int>::min(),
+                                       std::numeric_limits<int>::max()));
+  if (m.version != 1)
+    fail(at(version.value), "unsupported version " + version.value.Scalar() +
+                                "; write version: 1 (the only version this replicate reads)");
+  m.source = endpoint(require(top, "source", "source: with driver: and connection: under it"));
+  m.target = endpoint(require(top, "target", "target: with driver: and connection: under it"));
+  if (const Field* f = top.find("state_schema")) m.state_schema = nonempty_text(*f);
+  if (const Field* f = top.find("defaults")) {
+    for (const Field& option : map_field(*f, kOptionKeys).items) {
+      apply_option(defaults_, option);
+      if (option.name == "mode") defaults_mode_ = option;
+    }
+  }
+  m.defaults = defaults_;
+
+  const Field& tables = require(top, "tables", "tables: with entries such as - source: dbo.my_table");
+  if (!tables.value.IsSequence())
+    wrong_type(tables, tables.value, "a list", "write one '- source: schema.table' line per table");
+  if (tables.value.size() == 0)
+    fail(at(tables), "'tables' is empty; list at least one table, e.g. - source: dbo.my_table");
+
+  // Duplicates compare as the databases would: sources case-insensitively, targets after
+  // the case rule; messages show the names as written.
+  std::map<std::string, int> sources, targets;
+  for (std::size_t i = 0; i < tables.value.size(); ++i) {
+    const std::string path = "tables[" + std::to_string(i) + "]";
+    const YAML::Node node = tables.value[i];
+    TableMapping t = entry(node, path);
+    if (!is_pattern(t)) {
+      const Location source_at = at(node["source"]);
+      const auto [s, new_source] = sources.emplace(lower(t.source), source_at.line);
+      if (!new_source)
+        fail(source_at, "table '" + node["source"].Scalar() + "' is listed twice in 'tables' (first at line " +
+                            std::to_string(s->second) + "); keep one entry");
+      const bool lowered = t.options.identifier_case == IdentifierCase::lower;
+      const YAML::Node written = node["target"];
+      const auto [d, new_target] = targets.emplace(lowered ? lower(t.target) : t.target,
+                                                   written ? at(written).line : source_at.line);
+      if (!new_target)
+        fail(written ? at(written) : source_at,
+             "target table '" +
+                 (written ? written.Scalar()
+                          : resolve_target("", node["source"].Scalar(), t.options.identifier_case)) +
+                 "' of '" + path + "' is also the target of the entry at line " +
+                 std::to_string(d->second) + "; give each entry its own target");
+    }
+    m.tables.push_back(std::move(t));
+  }
+  return m;
+}
+
+}  // namespace
+
+Mapping load_mapping(const std::string& path) {
+  std::string text;
+  {
+    errno = 0;
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream content;
+    if (in && !std::filesystem::is_directory(path)) content << in.rdbuf();
+    if (!in || in.bad() || std::filesystem::is_directory(path)) {
+      const std::string reason = std::filesystem::is_directory(path) ? "it is a directory"
+                                 : errno != 0                       ? std::strerror(errno)
+                                                                    : "it cannot be read";
+      throw ConfigError({path, 0, 0}, "cannot read the mapping file (" + reason + "); check the path");
+    }
+    text = content.str();
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
+    const int column = e.mark.is_null() ? 1 : e.mark.column + 1;
+    throw ConfigError({path, line, column},
+                      "invalid YAML: " + e.msg +
+                          "; check the indentation, colons, quotes and brackets around here");
+  }
+  return Loader(path, std::filesystem::path(path).parent_path().string()).load(root);
+}
+
+}  // namespace replicate::config

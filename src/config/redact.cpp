@@ -1,0 +1,206 @@
+// Masking secrets in connection strings so they can be printed: ODBC "k=v;" pairs,
+// libpq "k=v k='v'" pairs and URIs (user:password@, ?password=). When the style is
+// unclear, mask by every reading: showing "***" too often is harmless, a password is not.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
+
+#include "config/mapping.hpp"
+
+namespace replicate::config {
+namespace {
+
+using Span = std::pair<std::size_t, std::size_t>;  // [begin, end) of a value to mask
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+std::string lower_trimmed(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// pwd, password, passwd, secret, token, and their longer forms (sslpassword, AccessToken).
+bool is_secret_key(std::string_view key) {
+  const std::string k = lower_trimmed(key);
+  for (const char* word : {"pwd", "passw", "secret", "token"})
+    if (k.find(word) != std::string::npos) return true;
+  return false;
+}
+
+// A value that is only ${env:X} or ${file:P} names where the secret lives, which is
+// useful to see and not itself a secret.
+bool is_placeholder_only(std::string_view v) {
+  while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
+  if (v.size() >= 2 && ((v.front() == '{' && v.back() == '}') ||
+                        (v.front() == '\'' && v.back() == '\''))) {
+    v = v.substr(1, v.size() - 2);
+  }
+  if (!(v.starts_with("${env:") || v.starts_with("${file:"))) return false;
+  return v.find('}') == v.size() - 1 && v.find("${", 2) == std::string_view::npos;
+}
+
+void add_if_secret(std::vector<Span>& spans, std::string_view s, std::string_view key,
+                   std::size_t begin, std::size_t end) {
+  if (end > begin && is_secret_key(key) && !is_placeholder_only(s.substr(begin, end - begin)))
+    spans.emplace_back(begin, end);
+}
+
+constexpr std::array<std::string_view, 40> kLibpqKeywords = {
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "channel_binding",
+    "connect_timeout", "client_encoding", "options", "application_name",
+    "fallback_application_name", "keepalives", "keepalives_idle", "keepalives_interval",
+    "keepalives_count", "tcp_user_timeout", "replication", "gssencmode", "sslmode",
+    "requiressl", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslcrl",
+    "sslcrldir", "sslsni", "requirepeer", "ssl_min_protocol_version",
+    "ssl_max_protocol_version", "krbsrvname", "gsslib", "gssdelegation", "service",
+    "target_session_attrs", "load_balance_hosts", "sslcertmode"};
+
+// libpq "key = value key='quoted \' value'". Strict: every token is key=value with a libpq
+// keyword, which is how we recognise the style; lenient: take whatever pairs are there.
+bool scan_libpq(std::string_view s, bool strict, std::vector<Span>& spans) {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (true) {
+    while (i < n && is_space(s[i])) ++i;
+    if (i >= n) return true;
+    const std::size_t key_begin = i;
+    while (i < n && !is_space(s[i]) && s[i] != '=') ++i;
+    const std::string_view key = s.substr(key_begin, i - key_begin);
+    while (i < n && is_space(s[i])) ++i;
+    if (i >= n || s[i] != '=') {
+      if (strict) return false;
+      continue;  // a stray word: skip it and read on
+    }
+    if (strict && std::find(kLibpqKeywords.begin(), kLibpqKeywords.end(), lower_trimmed(key)) ==
+                      kLibpqKeywords.end())
+      return false;
+    ++i;
+    while (i < n && is_space(s[i])) ++i;
+    const std::size_t value_begin = i;
+    if (i < n && s[i] == '\'') {
+      for (++i; i < n && s[i] != '\''; ++i)
+        if (s[i] == '\\') ++i;
+      if (i >= n && strict) return false;  // unterminated quote: not libpq as we know it
+      i = std::min(i + 1, n);
+    } else {
+      for (; i < n && !is_space(s[i]); ++i)
+        if (s[i] == '\\') ++i;
+      i = std::min(i, n);
+    }
+    add_if_secret(spans, s, key, value_begin, i);
+  }
+}
+
+// ODBC "Key=value;Key={braced;value}}with escapes};".
+void scan_odbc(std::string_view s, std::vector<Span>& spans) {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    const std::size_t eq = s.find_first_of("=;", i);
+    if (eq == std::string_view::npos) return;
+    if (s[eq] == ';') {
+      i = eq + 1;
+      continue;
+    }
+    const std::string_view key = s.substr(i, eq - i);
+    std::size_t j = eq + 1;
+    while (j < n && s[j] == ' ') ++j;
+    std::size_t end;
+    if (j < n && s[j] == '{') {
+      std::size_t k = j + 1;
+      while (k < n) {
+        if (s[k] == '}' && k + 1 < n && s[k + 1] == '}') {
+          k += 2;
+        } else if (s[k] == '}') {
+          break;
+        } else {
+          ++k;
+        }
+      }
+      end = s.find(';', std::min(k, n));
+    } else {
+      end = s.find(';', eq + 1);
+    }
+    if (end == std::string_view::npos) end = n;
+    add_if_secret(spans, s, key, eq + 1, end);
+    i = end + 1;
+  }
+}
+
+// scheme://user:password@host/db?password=x&sslpassword=y
+void scan_uri(std::string_view s, std::size_t authority_begin, std::vector<Span>& spans) {
+  std::size_t authority_end = s.find_first_of("/?#", authority_begin);
+  if (authority_end == std::string_view::npos) authority_end = s.size();
+  const std::size_t at = s.rfind('@', authority_end - 1);
+  if (at != std::string_view::npos && at >= authority_begin) {
+    const std::size_t colon = s.find(':', authority_begin);
+    if (colon < at) add_if_secret(spans, s, "password", colon + 1, at);
+  }
+  std::size_t q = s.find('?', authority_begin);
+  if (q == std::string_view::npos) return;
+  const std::size_t query_end = std::min(s.find('#', q), s.size());
+  for (std::size_t p = q + 1; p < query_end;) {
+    std::size_t amp = std::min(s.find('&', p), query_end);
+    const std::size_t eq = s.find('=', p);
+    if (eq < amp) add_if_secret(spans, s, s.substr(p, eq - p), eq + 1, amp);
+    p = amp + 1;
+  }
+}
+
+std::size_t uri_authority(std::string_view s) {
+  std::size_t i = 0;
+  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return 0;
+  while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '+' ||
+                          s[i] == '.' || s[i] == '-'))
+    ++i;
+  return s.substr(i).starts_with("://") ? i + 3 : 0;
+}
+
+}  // namespace
+
+std::string redact_connection(const std::string& connection) {
+  std::vector<Span> spans;
+  if (std::size_t authority = uri_authority(connection); authority != 0) {
+    scan_uri(connection, authority, spans);
+  } else {
+    std::vector<Span> strict;
+    const bool libpq = scan_libpq(connection, true, strict);
+    const bool semicolons = connection.find(';') != std::string::npos;
+    if (libpq && !semicolons) {
+      spans = std::move(strict);
+    } else if (!libpq && semicolons) {
+      scan_odbc(connection, spans);
+    } else {
+      // "user=x;password=y", "password=a;b host=x", "PWD=a b", "hots=x password=y": no
+      // telling which style was meant, so mask what either reading calls a secret.
+      scan_odbc(connection, spans);
+      scan_libpq(connection, false, spans);
+    }
+  }
+  // Two readings may mask overlapping stretches: merge them so each shows one "***".
+  std::sort(spans.begin(), spans.end());
+  std::vector<Span> merged;
+  for (const auto& span : spans) {
+    if (!merged.empty() && span.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, span.second);
+    } else {
+      merged.push_back(span);
+    }
+  }
+  std::string out;
+  std::size_t pos = 0;
+  for (const auto& [begin, end] : merged) {
+    out.append(connection, pos, begin - pos);
+    out += "***";
+    pos = end;
+  }
+  out.append(connection, pos, std::string::npos);
+  return out;
+}
+
+}  // namespace replicate::config

@@ -1,0 +1,81 @@
+// The mapping files shipped in mappings/ and examples/ must load, not only match the schema:
+// the loader also checks duplicates, keys and placeholders. Unset ${env:...} variables get
+// stand-in values for the duration of the test.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "config/mapping.hpp"
+
+namespace replicate::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Sets variables that are unset and unsets them again on the way out, so tests that look
+/// for real servers in the environment (MSSQL_HOST, ...) are not fooled afterwards.
+class StandInEnvironment {
+ public:
+  void add(const std::string& name) {
+    if (std::getenv(name.c_str()) != nullptr) return;
+    setenv(name.c_str(), ("stand-in-" + name).c_str(), 1);
+    added_.push_back(name);
+  }
+  ~StandInEnvironment() {
+    for (const auto& name : added_) unsetenv(name.c_str());
+  }
+
+ private:
+  std::vector<std::string> added_;
+};
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+TEST(ConfigProjectFiles, MappingsAndExamplesLoad) {
+  std::vector<std::string> files;
+  for (const char* dir : {"/mappings", "/examples"}) {
+    const std::string root = std::string(REPLICATE_SOURCE_DIR) + dir;
+    if (!fs::is_directory(root)) continue;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+      const auto ext = e.path().extension();
+      if (!e.is_regular_file() || (ext != ".yaml" && ext != ".yml")) continue;
+      // Only mapping files: other YAML (a Kubernetes manifest, say) has no top-level tables:.
+      if (std::regex_search(read(e.path().string()), std::regex("(^|\n)tables:")))
+        files.push_back(e.path().string());
+    }
+  }
+  ASSERT_FALSE(files.empty()) << "no mapping files in mappings/ or examples/";
+  std::sort(files.begin(), files.end());
+
+  StandInEnvironment env;
+  const std::regex placeholder(R"(\$\{env:([A-Za-z_][A-Za-z0-9_]*)\})");
+  for (const auto& f : files) {
+    const std::string text = read(f);
+    for (std::sregex_iterator it(text.begin(), text.end(), placeholder), end; it != end; ++it)
+      env.add((*it)[1].str());
+  }
+  for (const auto& f : files) {
+    SCOPED_TRACE(f);
+    try {
+      const Mapping m = load_mapping(f);
+      EXPECT_FALSE(m.tables.empty());
+    } catch (const ConfigError& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace replicate::config
