@@ -139,15 +139,29 @@ class SociConnection : public Connection {
     if (driver_ == config::Driver::postgresql) {
       // Canonical text output whatever the server's settings are.
       execute("SET DateStyle = ISO; SET IntervalStyle = iso_8601; SET extra_float_digits = 3; "
-              "SET TimeZone = 'UTC'; SET bytea_output = hex; SET client_encoding = 'UTF8'");
+              "SET TimeZone = 'UTC'; SET bytea_output = hex; SET client_encoding = 'UTF8'; "
+              "SET client_min_messages = warning");
     } else if (driver_ == config::Driver::sqlite) {
       execute("PRAGMA busy_timeout = 10000");
     }
   }
 
   std::vector<Row> query(const std::string& sql) override {
-    // Catalog queries are small: fetch through the bulk path and turn into rows.
     std::vector<Row> rows;
+    if (driver_ == config::Driver::postgresql) {
+      // Small results (catalog, state): one round trip; works for INSERT ... RETURNING too.
+      PGresult* res = PQexec(pg(), sql.c_str());
+      check_pg(res, "cannot run query");
+      for (int r = 0; r < PQntuples(res); ++r) {
+        Row row(PQnfields(res));
+        for (int c = 0; c < PQnfields(res); ++c)
+          if (!PQgetisnull(res, r, c)) row[c] = std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c));
+        rows.push_back(std::move(row));
+      }
+      PQclear(res);
+      return rows;
+    }
+    // Elsewhere catalog queries go through the bulk path and are turned into rows.
     auto probe = describe_columns(sql);
     auto cursor = open_cursor(sql, probe, 256);
     Batch b;

@@ -1,0 +1,238 @@
+// Subcommands: run (default), validate, plan, status, sample, and the hidden worker.
+#include "cli/cli.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/plan_output.hpp"
+#include "config/mapping.hpp"
+#include "engine/coordinator.hpp"
+#include "engine/state.hpp"
+#include "engine/worker.hpp"
+#include "plan/planner.hpp"
+#include "sample/sample.hpp"
+#include "source/connection.hpp"
+#include "util/error.hpp"
+
+namespace replicate::cli {
+
+namespace {
+
+struct Globals {
+  bool quiet = false;
+  bool verbose = false;
+  std::string log_format = "text";
+};
+
+void print_error(const std::string& msg) { std::fprintf(stderr, "error: %s\n", msg.c_str()); }
+
+std::string self_exe(const char* argv0) {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(argv0) : p.string();
+}
+
+/// Run `body`, mapping the exceptions of every layer to named exit codes.
+int guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const config::ConfigError& e) {
+    print_error(e.what());
+    return util::exit_config;
+  } catch (const plan::PlanError& e) {
+    print_error(e.what());
+    return util::exit_config;
+  } catch (const util::DbError& e) {
+    print_error(e.what());
+    if (e.kind() == util::ErrorKind::connection) return util::exit_connect;
+    if (e.kind() == util::ErrorKind::missing) return util::exit_config;
+    return util::exit_table_failed;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return util::exit_internal;
+  }
+}
+
+int cmd_validate(const std::vector<std::string>& files, const Globals& g) {
+  int rc = util::exit_ok;
+  for (const auto& f : files) {
+    int r = guarded([&] {
+      auto m = config::load_mapping(f);
+      if (!g.quiet) std::printf("%s: ok (%zu table entr%s)\n", f.c_str(), m.tables.size(), m.tables.size() == 1 ? "y" : "ies");
+      return util::exit_ok;
+    });
+    rc = std::max(rc, r);
+  }
+  return rc;
+}
+
+int cmd_plan(const std::string& file) {
+  return guarded([&] {
+    auto m = config::load_mapping(file);
+    auto src = source::connect(m.source, source::Side::source);
+    auto tgt = source::connect(m.target, source::Side::target);
+    auto p = plan::build_plan(m, *src, *tgt);
+    std::fputs(format_plan(p).c_str(), stdout);
+    return util::exit_ok;
+  });
+}
+
+int cmd_status(const std::string& file) {
+  return guarded([&] {
+    auto m = config::load_mapping(file);
+    auto tgt = source::connect(m.target, source::Side::target);
+    std::vector<std::string> names;
+    for (const auto& t : m.tables) {
+      if (!t.include.empty()) continue;
+      names.push_back(config::resolve_target(t.target, t.source, t.options.identifier_case));
+    }
+    auto exists = tgt->query("SELECT to_regclass(" + std::string("'") + m.state_schema + ".runs')::text");
+    if (exists.empty() || !exists[0][0]) {
+      std::printf("no state yet in schema %s: nothing has run against this target\n", m.state_schema.c_str());
+      return util::exit_ok;
+    }
+    engine::State state(*tgt, m.state_schema);
+    std::printf("%-32s %-6s %-12s %-10s %s\n", "table", "run", "status", "chunks", "rows");
+    for (auto& r : state.status_rows(names)) {
+      std::string chunks = r.size() > 6 ? r[5] + "/" + r[6] : "";
+      std::printf("%-32s %-6s %-12s %-10s %s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), chunks.c_str(),
+                  r.size() > 7 ? r[7].c_str() : "");
+      if (r.size() > 8 && !r[8].empty()) std::printf("  error: %s\n", r[8].c_str());
+    }
+    return util::exit_ok;
+  });
+}
+
+int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers, bool restart, const char* argv0) {
+  // Every file is validated before anything is copied: a typo in the third file
+  // must not surface after the first two have run for an hour.
+  std::vector<config::Mapping> mappings;
+  for (const auto& f : files) {
+    int rc = guarded([&] {
+      mappings.push_back(config::load_mapping(f));
+      return util::exit_ok;
+    });
+    if (rc) return rc;
+  }
+  int worst = util::exit_ok;
+  for (const auto& m : mappings) {
+    engine::RunOptions o;
+    o.self_exe = self_exe(argv0);
+    o.workers = workers;
+    o.restart = restart;
+    o.quiet = g.quiet;
+    o.verbose = g.verbose;
+    o.log_format = g.log_format == "json" ? engine::LogFormat::json : engine::LogFormat::text;
+    int rc = guarded([&] {
+      auto started = std::chrono::steady_clock::now();
+      auto summary = engine::run_mapping(m, o);
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (!g.quiet) {
+        std::printf("%s", engine::format_summary(summary).c_str());
+        std::int64_t rows = 0;
+        for (const auto& t : summary.tables) rows += t.rows;
+        std::printf("%s: %s rows in %zu table%s, %.2fs total%s\n", m.file.c_str(), engine::format_count(rows).c_str(),
+                    summary.tables.size(), summary.tables.size() == 1 ? "" : "s", secs,
+                    summary.interrupted ? " (interrupted: run the same command again to resume)" : "");
+        std::fflush(stdout);
+      }
+      return summary.exit_code;
+    });
+    worst = std::max(worst, rc);
+    if (rc == util::exit_interrupted) break;
+  }
+  return worst;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "replicate: copy tables from one SQL database into another, driven by YAML mapping files.\n"
+      "Chunks of each table move in parallel worker processes; each chunk commits with its\n"
+      "checkpoint, so an interrupted run resumes where it stopped when run again.\n\n"
+      "  replicate mappings/bi_credores.yaml        copy the tables of a mapping\n"
+      "  replicate plan mappings/bi_credores.yaml   show what would be done\n"
+      "  replicate sample --rows 100000 --output sample.sqlite\n",
+      "replicate"};
+  app.set_version_flag("--version", std::string("replicate ") + REPLICATE_VERSION);
+  Globals g;
+  app.add_flag("-q,--quiet", g.quiet, "Print only errors");
+  app.add_flag("-v,--verbose", g.verbose, "Print a line per chunk");
+  app.add_option("--log-format", g.log_format, "text (default) or json: one JSON object per event on stderr")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.require_subcommand(0, 1);
+
+  std::vector<std::string> files;
+  int workers = 0;
+  bool restart = false;
+  app.add_option("files", files, "Mapping files to run (same as `replicate run FILE...`)");
+
+  auto* run = app.add_subcommand("run", "Replicate the tables of each mapping file");
+  run->add_option("files", files, "Mapping files")->required();
+  for (auto* a : {&app, run}) {
+    a->add_option("-w,--workers", workers, "Worker processes (overrides `workers` in the mapping)")
+        ->check(CLI::Range(1, 64));
+    a->add_flag("--restart", restart, "Discard the state of an unfinished run and start again");
+  }
+
+  std::vector<std::string> validate_files;
+  auto* validate = app.add_subcommand("validate", "Check mapping files without connecting to anything (exit 0 or 2)");
+  validate->add_option("files", validate_files, "Mapping files")->required();
+
+  std::string plan_file;
+  auto* plan = app.add_subcommand("plan", "Connect, introspect and print what would be done, per table");
+  plan->add_option("file", plan_file, "Mapping file")->required();
+
+  std::string status_file;
+  auto* status = app.add_subcommand("status", "Show the state of the latest run of each table");
+  status->add_option("file", status_file, "Mapping file")->required();
+
+  sample::SampleOptions so;
+  auto* sample = app.add_subcommand("sample", "Write a SQLite database with a realistic bi_credores table");
+  sample->add_option("--rows", so.rows, "Number of rows")->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  sample->add_option("--output", so.output, "SQLite file to write (replaced)")->required();
+  sample->add_option("--seed", so.seed, "Seed: the same seed gives the same rows");
+  sample->add_option("--table", so.table, "Table name");
+
+  std::string worker_file;
+  auto* worker = app.add_subcommand("worker", "");  // internal: started by the coordinator
+  worker->group("");
+  worker->add_option("file", worker_file)->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : util::exit_config;
+  }
+
+  if (*worker) return engine::worker_main(worker_file);
+  if (*validate) return cmd_validate(validate_files, g);
+  if (*plan) return cmd_plan(plan_file);
+  if (*status) return cmd_status(status_file);
+  if (*sample) {
+    return guarded([&] {
+      auto started = std::chrono::steady_clock::now();
+      sample::write_sample(so);
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (!g.quiet)
+        std::printf("wrote %s rows of %s to %s in %.2fs (seed %llu)\n", engine::format_count(so.rows).c_str(),
+                    so.table.c_str(), so.output.c_str(), secs, static_cast<unsigned long long>(so.seed));
+      return util::exit_ok;
+    });
+  }
+  if (files.empty()) {
+    std::fputs(app.help().c_str(), stderr);
+    return util::exit_config;
+  }
+  return cmd_run(files, g, workers, restart, argv[0]);
+}
+
+}  // namespace replicate::cli

@@ -1,0 +1,499 @@
+// Coordinator event loop (Boost.Asio + Boost.Process): one thread, one io_context,
+// workers' stdout read line by line, a timer for progress and delayed retries.
+#include "engine/coordinator.hpp"
+
+#include <fmt/format.h>
+#include <sys/wait.h>
+
+#include <boost/asio.hpp>
+#include <boost/process.hpp>
+#include <csignal>
+#include <deque>
+#include <list>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "engine/state.hpp"
+#include "engine/worker.hpp"
+#include "plan/planner.hpp"
+#include "target/pg_schema.hpp"
+#include "util/error.hpp"
+
+namespace replicate::engine {
+
+namespace asio = boost::asio;
+namespace bp = boost::process;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Task {
+  int table = 0;
+  int chunk = 0;  // index into TableRun::state.chunks
+  Clock::time_point not_before{};
+};
+
+struct TableRun {
+  plan::TablePlan plan;
+  RunState state;
+  TableProgress progress;
+  int pending = 0;
+  int in_flight = 0;
+  int retries = 0;
+  int skipped = 0;
+  bool failed = false;
+  bool finished = false;
+  std::string error;
+  std::int64_t rows = 0;  // committed
+  std::optional<Clock::time_point> first_dispatch;
+  Clock::time_point finished_at;
+};
+
+struct WorkerProc {
+  explicit WorkerProc(asio::io_context& io) : in(io), out(io) {}
+  bp::async_pipe in;
+  bp::async_pipe out;
+  bp::child child;
+  asio::streambuf buf;
+  std::optional<Task> task;
+  std::set<int> tables_sent;
+  std::int64_t inflight_rows = 0;
+  bool closing = false;
+  int pid = 0;
+};
+
+class Coordinator {
+ public:
+  Coordinator(const config::Mapping& m, const RunOptions& o)
+      : mapping_(m), options_(o), progress_(o.quiet, o.log_format), timer_(io_), signals_(io_, SIGINT, SIGTERM) {}
+
+  RunSummary run() {
+    std::signal(SIGPIPE, SIG_IGN);
+    prepare();
+    workers_wanted_ = options_.workers;
+    if (workers_wanted_ <= 0)
+      for (const auto& t : tables_) workers_wanted_ = std::max(workers_wanted_, t.plan.options.workers);
+    workers_wanted_ = std::max(1, workers_wanted_);
+    for (std::size_t i = 0; i < tables_.size(); ++i) maybe_finish_table(static_cast<int>(i));
+    signals_.async_wait([this](auto ec, int sig) { on_signal(ec, sig); });
+    arm_timer();
+    dispatch();
+    check_done();
+    io_.run();
+    progress_.tick(progress_rows(), true);
+    return summary();
+  }
+
+ private:
+  void log(const std::string& level, const std::string& action, const json& fields, const std::string& text) {
+    if (level == "debug" && !options_.verbose) return;
+    progress_.event(level, action, fields, text);
+  }
+
+  void prepare() {
+    auto src = source::connect(mapping_.source, source::Side::source);
+    target_ = source::connect(mapping_.target, source::Side::target);
+    auto plan = plan::build_plan(mapping_, *src, *target_);
+    src.reset();
+    for (auto& t : plan.tables)
+      if (t.options.mode == config::Mode::incremental || t.options.mode == config::Mode::mirror)
+        throw plan::PlanError(fmt::format("table {}: mode '{}' is not supported yet; use full or append",
+                                          t.source_display, config::to_string(t.options.mode)));
+    target_->execute("SET lock_timeout = '60s'");
+    state_ = std::make_unique<State>(*target_, mapping_.state_schema);
+    state_->ensure();
+    for (auto& p : plan.tables) {
+      for (const auto& w : p.warnings) log("warning", "plan", {{"table", p.target_display()}}, w);
+      TableRun t;
+      t.plan = std::move(p);
+      auto& tp = t.plan;
+      t.state = state_->start_or_resume(tp, options_.restart, [&] {
+        const std::string qualified = target::pg_quote_qualified(tp.target_schema, tp.target_table);
+        if (!tp.create_sql.empty()) {
+          target_->execute("CREATE SCHEMA IF NOT EXISTS " + target::pg_quote(tp.target_schema));
+          if (tp.target_exists) target_->execute("DROP TABLE " + qualified);
+          target_->execute(tp.create_sql);
+        } else if (tp.options.mode == config::Mode::full) {
+          target_->execute("TRUNCATE " + qualified);
+        }
+      });
+      t.progress.name = tp.target_display();
+      t.progress.estimated = tp.estimated_rows;
+      t.progress.chunks_total = static_cast<int>(t.state.chunks.size());
+      const int index = static_cast<int>(tables_.size());
+      for (std::size_t c = 0; c < t.state.chunks.size(); ++c) {
+        const auto& cs = t.state.chunks[c];
+        if (cs.status == ChunkStatus::done) {
+          t.rows += cs.rows;
+          t.skipped++;
+          t.progress.chunks_done++;
+        } else {
+          queue_.push_back(Task{index, static_cast<int>(c)});
+          t.pending++;
+        }
+      }
+      t.progress.rows = t.rows;
+      if (t.state.resumed)
+        log("info", "resume", {{"table", t.progress.name}, {"run", t.state.run_id}},
+            fmt::format("{}: resuming run {}: {} of {} chunks already done", t.progress.name, t.state.run_id,
+                        t.skipped, t.state.chunks.size()));
+      tables_.push_back(std::move(t));
+    }
+  }
+
+  // ---- workers ----
+
+  void spawn() {
+    auto w = std::make_unique<WorkerProc>(io_);
+    w->child = bp::child(bp::exe = options_.self_exe, bp::args = std::vector<std::string>{"worker", mapping_.file},
+                         bp::std_in < w->in, bp::std_out > w->out);
+    w->pid = w->child.id();
+    WorkerProc* raw = w.get();
+    workers_.push_back(std::move(w));
+    log("debug", "worker-started", {{"worker", raw->pid}}, fmt::format("worker {} started", raw->pid));
+    read_next(raw);
+  }
+
+  void read_next(WorkerProc* w) {
+    asio::async_read_until(w->out, w->buf, '\n', [this, w](boost::system::error_code ec, std::size_t) {
+      if (ec) {
+        on_worker_exit(w);
+        return;
+      }
+      std::istream is(&w->buf);
+      std::string line;
+      std::getline(is, line);
+      on_message(w, line);
+      read_next(w);
+    });
+  }
+
+  bool send(WorkerProc* w, const json& j) {
+    std::string line = j.dump() + "\n";
+    boost::system::error_code ec;
+    asio::write(w->in, asio::buffer(line), ec);
+    return !ec;
+  }
+
+  void close_worker(WorkerProc* w) {
+    if (w->closing) return;
+    w->closing = true;
+    boost::system::error_code ec;
+    w->in.close(ec);
+  }
+
+  void on_worker_exit(WorkerProc* w) {
+    std::error_code ec;
+    w->child.wait(ec);
+    int status = w->child.native_exit_code();
+    std::string how = WIFSIGNALED(status) ? fmt::format("was killed by signal {}", WTERMSIG(status))
+                                          : fmt::format("exited with code {}", WEXITSTATUS(status));
+    if (w->task) {
+      Task task = *w->task;
+      w->task.reset();
+      chunk_error(task, w, fmt::format("worker {} {} during the chunk", w->pid, how), true);
+    } else if (!w->closing) {
+      log("warning", "worker-exited", {{"worker", w->pid}}, fmt::format("worker {} {}", w->pid, how));
+    }
+    workers_.remove_if([w](const auto& p) { return p.get() == w; });
+    dispatch();
+    check_done();
+  }
+
+  // ---- messages ----
+
+  void on_message(WorkerProc* w, const std::string& line) {
+    json m = json::parse(line, nullptr, false);
+    if (m.is_discarded() || !m.is_object()) return;
+    const std::string type = m.value("type", "");
+    if (!w->task) {
+      if (type == "error")
+        log("error", "worker-error", m, fmt::format("worker {}: {}", w->pid, m.value("error", "")));
+      return;
+    }
+    Task task = *w->task;
+    auto& t = tables_[task.table];
+    if (type == "batch-completed") {
+      std::int64_t n = m.value("count", 0);
+      w->inflight_rows += n;
+      t.progress.rows += n;
+      if (options_.log_format == LogFormat::json)
+        log("info", "batch-completed", {{"table", t.progress.name}, {"chunk", m.value("chunk", 0)},
+                                        {"worker", w->pid}, {"count", n}, {"duration_ms", m.value("duration_ms", 0)}}, "");
+    } else if (type == "chunk-completed") {
+      auto& cs = t.state.chunks[task.chunk];
+      cs.status = ChunkStatus::done;
+      cs.rows = m.value("count", 0);
+      t.progress.rows += cs.rows - w->inflight_rows;
+      t.rows += cs.rows;
+      t.progress.chunks_done++;
+      t.in_flight--;
+      w->task.reset();
+      w->inflight_rows = 0;
+      log(options_.verbose ? "info" : "debug", "chunk-completed",
+          {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"worker", w->pid}, {"count", cs.rows},
+           {"duration_ms", m.value("duration_ms", 0)}},
+          fmt::format("{} chunk {} done by worker {}: {} rows", t.progress.name, cs.chunk.id, w->pid, cs.rows));
+      maybe_finish_table(task.table);
+      dispatch();
+      check_done();
+    } else if (type == "error") {
+      w->task.reset();
+      chunk_error(task, w, m.value("error", "unknown error"), m.value("retryable", false));
+      dispatch();
+      check_done();
+    }
+  }
+
+  void chunk_error(const Task& task, WorkerProc* w, const std::string& error, bool retryable) {
+    auto& t = tables_[task.table];
+    auto& cs = t.state.chunks[task.chunk];
+    t.progress.rows -= w->inflight_rows;
+    w->inflight_rows = 0;
+    t.in_flight--;
+    cs.attempts++;
+    with_state([&] { state_->chunk_failed(t.state.run_id, cs.chunk.id, cs.attempts, error); });
+    const int max_attempts = std::max(1, t.plan.options.max_attempts);
+    if (retryable && cs.attempts < max_attempts && !stopping_ && !t.failed) {
+      // Exponential backoff with jitter: 0.5s, 1s, 2s ... capped at 30s.
+      double base = std::min(30.0, 0.5 * (1 << std::min(cs.attempts - 1, 6)));
+      std::uniform_real_distribution<double> jitter(0.5, 1.0);
+      auto delay = std::chrono::milliseconds(static_cast<int>(1000 * base * jitter(rng_)));
+      t.retries++;
+      t.pending++;
+      queue_.push_back(Task{task.table, task.chunk, Clock::now() + delay});
+      log("warning", "retry", {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"worker", w->pid},
+                               {"attempt", cs.attempts}, {"error", error}},
+          fmt::format("{} chunk {} attempt {}/{} failed, retrying in {}ms: {}", t.progress.name, cs.chunk.id,
+                      cs.attempts, max_attempts, delay.count(), error));
+      return;
+    }
+    if (!t.failed) {
+      t.failed = true;
+      t.error = retryable && !stopping_
+                    ? fmt::format("chunk {} failed {} times; last error: {}", cs.chunk.id, cs.attempts, error)
+                    : fmt::format("chunk {}: {}", cs.chunk.id, error);
+      // The table's other chunks are not started: drop them from the queue.
+      std::erase_if(queue_, [&](const Task& q) {
+        if (q.table != task.table) return false;
+        t.pending--;
+        return true;
+      });
+      log("error", "table-failed", {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"error", error}},
+          fmt::format("{} failed: {}", t.progress.name, t.error));
+    }
+    maybe_finish_table(task.table);
+  }
+
+  void maybe_finish_table(int index) {
+    auto& t = tables_[index];
+    if (t.finished || t.in_flight > 0 || (t.pending > 0 && !stopping_ && !t.failed)) return;
+    if (stopping_ && !t.failed && t.pending > 0) return;  // left resumable: not finished
+    t.finished = true;
+    t.progress.finished = true;
+    t.finished_at = Clock::now();
+    with_state([&] { state_->finish_run(t.state.run_id, !t.failed, t.rows, t.error); });
+  }
+
+  // ---- scheduling ----
+
+  void dispatch() {
+    if (stopping_) {
+      for (auto& w : workers_)
+        if (!w->task) close_worker(w.get());
+      return;
+    }
+    const auto now = Clock::now();
+    for (auto& wp : workers_) {
+      WorkerProc* w = wp.get();
+      if (w->task || w->closing) continue;
+      auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Task& q) { return q.not_before <= now; });
+      if (it == queue_.end()) break;
+      Task task = *it;
+      queue_.erase(it);
+      start_task(w, task);
+    }
+    // More ready work than idle workers: start workers up to the wanted number.
+    const auto ready = std::count_if(queue_.begin(), queue_.end(), [&](const Task& q) { return q.not_before <= now; });
+    for (long i = 0; i < ready && static_cast<int>(workers_.size()) < workers_wanted_; ++i) spawn();
+    if (ready > 0) {
+      for (auto& wp : workers_) {
+        WorkerProc* w = wp.get();
+        if (w->task || w->closing) continue;
+        auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Task& q) { return q.not_before <= now; });
+        if (it == queue_.end()) break;
+        Task task = *it;
+        queue_.erase(it);
+        start_task(w, task);
+      }
+    }
+    if (queue_.empty())
+      for (auto& w : workers_)
+        if (!w->task) close_worker(w.get());
+  }
+
+  void start_task(WorkerProc* w, const Task& task) {
+    auto& t = tables_[task.table];
+    t.pending--;
+    t.in_flight++;
+    if (!t.first_dispatch) {
+      t.first_dispatch = Clock::now();
+      t.progress.started = *t.first_dispatch;
+    }
+    w->task = task;
+    w->inflight_rows = 0;
+    const auto& cs = t.state.chunks[task.chunk];
+    bool ok = true;
+    if (!w->tables_sent.count(task.table)) {
+      ok = send(w, {{"type", "table"}, {"table", task.table}, {"plan", json::parse(plan::to_json(t.plan))}});
+      w->tables_sent.insert(task.table);
+    }
+    json chunk{{"type", "chunk"}, {"table", task.table}, {"chunk", cs.chunk.id}, {"run", t.state.run_id},
+               {"lo", cs.chunk.lo ? json(*cs.chunk.lo) : json(nullptr)},
+               {"hi", cs.chunk.hi ? json(*cs.chunk.hi) : json(nullptr)}};
+    ok = ok && send(w, chunk);
+    // A failed write means the worker is gone: its exit handler re-queues the task.
+    (void)ok;
+  }
+
+  void check_done() {
+    if (!queue_.empty() && !stopping_) return;
+    for (const auto& t : tables_)
+      if (t.in_flight > 0) return;
+    if (!workers_.empty()) return;
+    for (std::size_t i = 0; i < tables_.size(); ++i) maybe_finish_table(static_cast<int>(i));
+    done_ = true;
+    timer_.cancel();
+    boost::system::error_code ec;
+    signals_.cancel(ec);
+  }
+
+  void arm_timer() {
+    timer_.expires_after(std::chrono::milliseconds(200));
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec || done_) return;
+      progress_.tick(progress_rows());
+      dispatch();
+      check_done();
+      if (!done_) arm_timer();
+    });
+  }
+
+  void on_signal(boost::system::error_code ec, int sig) {
+    if (ec || done_) return;
+    if (!stopping_) {
+      stopping_ = true;
+      interrupted_ = true;
+      log("warning", "interrupt", {{"signal", sig}},
+          "interrupted: letting chunks in flight finish; run the same command again to resume "
+          "(signal again to stop at once)");
+      for (auto& t : tables_) t.pending = 0;
+      queue_.clear();
+      dispatch();
+      check_done();
+    } else {
+      log("warning", "interrupt", {{"signal", sig}}, "stopping now: chunks in flight are rolled back");
+      for (auto& w : workers_) {
+        std::error_code e;
+        w->child.terminate(e);
+      }
+    }
+    if (!done_) signals_.async_wait([this](auto e, int s) { on_signal(e, s); });
+  }
+
+  /// State bookkeeping survives a restarted target: reconnect once and retry.
+  template <class F>
+  void with_state(F&& f) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      try {
+        f();
+        return;
+      } catch (const util::DbError& e) {
+        if (!e.retryable()) {
+          log("warning", "state", {{"error", e.what()}}, std::string("cannot record state: ") + e.what());
+          return;
+        }
+        try {
+          target_ = source::connect(mapping_.target, source::Side::target);
+          state_ = std::make_unique<State>(*target_, mapping_.state_schema);
+        } catch (const std::exception&) {
+          std::this_thread::sleep_for(std::chrono::seconds(1 << attempt));
+        }
+      }
+    }
+  }
+
+  std::vector<TableProgress> progress_rows() const {
+    std::vector<TableProgress> out;
+    for (const auto& t : tables_) out.push_back(t.progress);
+    return out;
+  }
+
+  RunSummary summary() {
+    progress_.clear();
+    RunSummary s;
+    s.interrupted = interrupted_;
+    for (const auto& t : tables_) {
+      TableSummary ts;
+      ts.table = t.progress.name;
+      ts.rows = t.rows;
+      ts.chunks = static_cast<int>(t.state.chunks.size());
+      ts.chunks_skipped = t.skipped;
+      ts.retries = t.retries;
+      ts.error = t.error;
+      ts.status = t.failed ? "failed" : (t.finished ? "done" : "interrupted");
+      if (t.first_dispatch)
+        ts.seconds = std::chrono::duration<double>((t.finished ? t.finished_at : Clock::now()) - *t.first_dispatch).count();
+      s.tables.push_back(ts);
+      if (t.failed) s.exit_code = util::exit_table_failed;
+    }
+    if (interrupted_ && s.exit_code == 0) s.exit_code = util::exit_interrupted;
+    return s;
+  }
+
+  const config::Mapping& mapping_;
+  RunOptions options_;
+  Progress progress_;
+  asio::io_context io_;
+  asio::steady_timer timer_;
+  asio::signal_set signals_;
+  std::unique_ptr<source::Connection> target_;
+  std::unique_ptr<State> state_;
+  std::vector<TableRun> tables_;
+  std::deque<Task> queue_;
+  std::list<std::unique_ptr<WorkerProc>> workers_;
+  int workers_wanted_ = 1;
+  bool stopping_ = false;
+  bool interrupted_ = false;
+  bool done_ = false;
+  std::mt19937 rng_{std::random_device{}()};
+};
+
+}  // namespace
+
+RunSummary run_mapping(const config::Mapping& mapping, const RunOptions& options) {
+  Coordinator c(mapping, options);
+  return c.run();
+}
+
+std::string format_summary(const RunSummary& s) {
+  std::string out = fmt::format("{:<32} {:<11} {:>12} {:>9} {:>7} {:>9} {:>11}\n", "table", "status", "rows",
+                                "chunks", "retries", "seconds", "rows/s");
+  std::int64_t rows = 0;
+  double secs = 0;
+  for (const auto& t : s.tables) {
+    double rate = t.seconds > 0 ? (t.rows) / t.seconds : 0;
+    std::string chunks = t.chunks_skipped ? fmt::format("{}({} old)", t.chunks, t.chunks_skipped) : std::to_string(t.chunks);
+    out += fmt::format("{:<32} {:<11} {:>12} {:>9} {:>7} {:>9.2f} {:>11}\n", t.table, t.status, format_count(t.rows),
+                       chunks, t.retries, t.seconds, format_count(static_cast<std::int64_t>(rate)));
+    if (!t.error.empty()) out += "  error: " + t.error + "\n";
+    rows += t.rows;
+    secs = std::max(secs, t.seconds);
+  }
+  return out;
+}
+
+}  // namespace replicate::engine

@@ -1,0 +1,47 @@
+// The coordinator: plans, records state, starts worker processes, hands out
+// chunks, re-queues the chunks of dead workers, and summarises. No row passes here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/mapping.hpp"
+#include "engine/progress.hpp"
+
+namespace replicate::engine {
+
+struct RunOptions {
+  std::string self_exe;      // this binary, started as `worker`
+  int workers = 0;           // 0 = from the mapping
+  bool restart = false;      // discard unfinished state
+  bool quiet = false;
+  bool verbose = false;
+  LogFormat log_format = LogFormat::text;
+};
+
+struct TableSummary {
+  std::string table;
+  std::string status;  // done | failed | interrupted
+  std::int64_t rows = 0;
+  int chunks = 0;
+  int chunks_skipped = 0;  // done by an earlier run
+  int retries = 0;
+  double seconds = 0;
+  std::string error;
+};
+
+struct RunSummary {
+  std::vector<TableSummary> tables;
+  bool interrupted = false;
+  int exit_code = 0;
+};
+
+/// Replicate every table of a loaded mapping. Throws for errors before copying
+/// starts (connection, planning); per-table failures are in the summary.
+RunSummary run_mapping(const config::Mapping& mapping, const RunOptions& options);
+
+/// The summary as a table, for the terminal.
+std::string format_summary(const RunSummary& summary);
+
+}  // namespace replicate::engine

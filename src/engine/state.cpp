@@ -1,0 +1,162 @@
+// State tables and the transactions around them.
+#include "engine/state.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "target/pg_schema.hpp"
+
+namespace replicate::engine {
+
+using target::pg_literal;
+using target::pg_quote;
+
+namespace {
+
+std::string bound_json(const std::optional<std::vector<std::string>>& b) {
+  return b ? pg_literal(nlohmann::json(*b).dump()) + "::jsonb" : "NULL";
+}
+std::optional<std::vector<std::string>> bound_from(const source::Value& v) {
+  if (!v) return std::nullopt;
+  return nlohmann::json::parse(*v).get<std::vector<std::string>>();
+}
+
+}  // namespace
+
+State::State(source::Connection& target, std::string schema) : target_(target), schema_(std::move(schema)) {}
+
+std::string State::t(const char* name) const { return pg_quote(schema_) + "." + name; }
+
+void State::ensure() {
+  target_.begin();
+  try {
+    // Serialise concurrent first runs: CREATE ... IF NOT EXISTS races on the catalog.
+    target_.execute("SELECT pg_advisory_xact_lock(hashtext(" + pg_literal("replicate-state:" + schema_) + "))");
+    target_.execute("CREATE SCHEMA IF NOT EXISTS " + pg_quote(schema_));
+    target_.execute("CREATE TABLE IF NOT EXISTS " + t("runs") + R"( (
+      run_id bigserial PRIMARY KEY,
+      table_name text NOT NULL,
+      fingerprint text NOT NULL,
+      mode text NOT NULL,
+      status text NOT NULL DEFAULT 'running',
+      chunks integer NOT NULL,
+      rows bigint,
+      started_at timestamptz NOT NULL DEFAULT now(),
+      finished_at timestamptz,
+      error text))");
+    target_.execute("CREATE TABLE IF NOT EXISTS " + t("chunks") + R"( (
+      run_id bigint NOT NULL REFERENCES )" + t("runs") + R"( ON DELETE CASCADE,
+      chunk_no integer NOT NULL,
+      lo jsonb,
+      hi jsonb,
+      status text NOT NULL DEFAULT 'pending',
+      rows bigint,
+      attempts integer NOT NULL DEFAULT 0,
+      worker_pid integer,
+      finished_at timestamptz,
+      last_error text,
+      PRIMARY KEY (run_id, chunk_no)))");
+    target_.commit();
+  } catch (...) {
+    try { target_.rollback(); } catch (...) {}
+    throw;
+  }
+}
+
+RunState State::start_or_resume(const plan::TablePlan& table, bool restart,
+                                const std::function<void()>& prepare_target) {
+  RunState rs;
+  const std::string name = pg_literal(table.target_display());
+  target_.begin();
+  try {
+    target_.execute("SELECT pg_advisory_xact_lock(hashtext(" + pg_literal("replicate-run:" + table.target_display()) + "))");
+    auto open = target_.query("SELECT run_id, fingerprint FROM " + t("runs") + " WHERE table_name = " + name +
+                              " AND status IN ('running', 'failed', 'interrupted') ORDER BY run_id DESC LIMIT 1");
+    if (!open.empty() && !restart && *open[0][1] == table.fingerprint) {
+      rs.run_id = std::stoll(*open[0][0]);
+      rs.resumed = true;
+      target_.execute("UPDATE " + t("runs") + " SET status = 'running', error = NULL WHERE run_id = " +
+                      std::to_string(rs.run_id));
+      for (auto& r : target_.query("SELECT chunk_no, lo, hi, status, coalesce(rows, 0), attempts FROM " + t("chunks") +
+                                   " WHERE run_id = " + std::to_string(rs.run_id) + " ORDER BY chunk_no")) {
+        ChunkState c;
+        c.chunk.id = std::stoi(*r[0]);
+        c.chunk.lo = bound_from(r[1]);
+        c.chunk.hi = bound_from(r[2]);
+        c.status = *r[3] == "done" ? ChunkStatus::done : ChunkStatus::pending;
+        c.rows = std::stoll(*r[4]);
+        c.attempts = std::stoi(*r[5]);
+        rs.chunks.push_back(std::move(c));
+      }
+    } else {
+      if (!open.empty())
+        target_.execute("UPDATE " + t("runs") + " SET status = 'abandoned', finished_at = now() WHERE run_id = " +
+                        *open[0][0]);
+      auto id = target_.query("INSERT INTO " + t("runs") + " (table_name, fingerprint, mode, chunks) VALUES (" + name +
+                              ", " + pg_literal(table.fingerprint) + ", " +
+                              pg_literal(config::to_string(table.options.mode)) + ", " +
+                              std::to_string(table.chunks.size()) + ") RETURNING run_id");
+      rs.run_id = std::stoll(*id[0][0]);
+      std::string values;
+      for (const auto& c : table.chunks) {
+        values += fmt::format("{}({}, {}, {}, {})", values.empty() ? "" : ", ", rs.run_id, c.id, bound_json(c.lo),
+                              bound_json(c.hi));
+        rs.chunks.push_back(ChunkState{c});
+      }
+      target_.execute("INSERT INTO " + t("chunks") + " (run_id, chunk_no, lo, hi) VALUES " + values);
+      prepare_target();
+    }
+    target_.commit();
+  } catch (...) {
+    try { target_.rollback(); } catch (...) {}
+    throw;
+  }
+  return rs;
+}
+
+void State::chunk_failed(std::int64_t run_id, int chunk, int attempts, const std::string& error) {
+  target_.execute(fmt::format("UPDATE {} SET attempts = {}, last_error = {} WHERE run_id = {} AND chunk_no = {} "
+                              "AND status <> 'done'",
+                              t("chunks"), attempts, pg_literal(error), run_id, chunk));
+}
+
+void State::finish_run(std::int64_t run_id, bool ok, std::int64_t rows, const std::string& error) {
+  target_.execute(fmt::format("UPDATE {} SET status = {}, rows = {}, finished_at = now(), error = {} WHERE run_id = {}",
+                              t("runs"), pg_literal(ok ? "done" : "failed"), rows,
+                              error.empty() ? "NULL" : pg_literal(error), run_id));
+}
+
+std::string State::lock_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk) {
+  return fmt::format("SELECT status FROM {}.chunks WHERE run_id = {} AND chunk_no = {} FOR UPDATE", pg_quote(schema),
+                     run_id, chunk);
+}
+
+std::string State::done_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk, std::int64_t rows,
+                                  int pid) {
+  return fmt::format("UPDATE {}.chunks SET status = 'done', rows = {}, worker_pid = {}, finished_at = now(), "
+                     "attempts = attempts + 1 WHERE run_id = {} AND chunk_no = {}",
+                     pg_quote(schema), rows, pid, run_id, chunk);
+}
+
+std::vector<std::vector<std::string>> State::status_rows(const std::vector<std::string>& tables) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& name : tables) {
+    auto r = target_.query(fmt::format(
+        "SELECT r.run_id, r.status, r.started_at::text, coalesce(r.finished_at::text, ''), "
+        "(SELECT count(*) FROM {0} c WHERE c.run_id = r.run_id AND c.status = 'done'), r.chunks, "
+        "(SELECT coalesce(sum(rows), 0) FROM {0} c WHERE c.run_id = r.run_id AND c.status = 'done'), "
+        "coalesce(r.error, '') FROM {1} r WHERE r.table_name = {2} ORDER BY r.run_id DESC LIMIT 1",
+        t("chunks"), t("runs"), pg_literal(name)));
+    if (r.empty()) {
+      out.push_back({name, "-", "never run", "", "", "0", "0", "0", ""});
+      continue;
+    }
+    std::vector<std::string> row{name};
+    for (auto& v : r[0]) row.push_back(v.value_or(""));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace replicate::engine

@@ -1,0 +1,60 @@
+// Run and chunk state in the target database (schema `replicate` by default): what
+// makes a rerun resume, and what lets several processes share one run.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "plan/plan.hpp"
+#include "source/connection.hpp"
+
+namespace replicate::engine {
+
+enum class ChunkStatus { pending, done, failed };
+
+struct ChunkState {
+  plan::ChunkPlan chunk;
+  ChunkStatus status = ChunkStatus::pending;
+  std::int64_t rows = 0;
+  int attempts = 0;
+};
+
+struct RunState {
+  std::int64_t run_id = 0;
+  bool resumed = false;
+  std::vector<ChunkState> chunks;
+};
+
+class State {
+ public:
+  State(source::Connection& target, std::string schema);
+
+  /// Create the schema and tables when missing (safe when several processes start at once).
+  void ensure();
+
+  /// Resume the unfinished run of this table, or start a new one. A new run and its
+  /// chunks commit in one transaction together with `prepare_target` (create/truncate),
+  /// so a crash at any point leaves either the old state or the new one.
+  RunState start_or_resume(const plan::TablePlan& table, bool restart,
+                           const std::function<void()>& prepare_target);
+
+  void chunk_failed(std::int64_t run_id, int chunk, int attempts, const std::string& error);
+  void finish_run(std::int64_t run_id, bool ok, std::int64_t rows, const std::string& error);
+
+  /// SQL fragments workers use inside their chunk transaction.
+  static std::string lock_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk);
+  static std::string done_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk,
+                                    std::int64_t rows, int pid);
+
+  /// One line per table: latest run, status, chunks done/total, rows.
+  std::vector<std::vector<std::string>> status_rows(const std::vector<std::string>& tables);
+
+ private:
+  std::string t(const char* name) const;
+  source::Connection& target_;
+  std::string schema_;
+};
+
+}  // namespace replicate::engine

@@ -1,0 +1,139 @@
+// Worker process: connections are opened lazily and dropped after any error, so a
+// restarted server or a lost connection costs one chunk attempt, not the worker.
+#include "engine/worker.hpp"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "config/mapping.hpp"
+#include "engine/state.hpp"
+#include "target/copy_writer.hpp"
+#include "target/pg_schema.hpp"
+#include "util/error.hpp"
+
+namespace replicate::engine {
+
+using nlohmann::json;
+
+ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chunk, std::int64_t run_id,
+                       const std::string& state_schema, source::Connection& source, source::Connection& target,
+                       const std::function<void(std::size_t)>& on_batch) {
+  ChunkResult result;
+  pg_conn* pg = target.native_pg();
+  if (!pg) throw util::DbError(util::ErrorKind::internal, "target", "the target must be a PostgreSQL connection");
+  target.begin();
+  try {
+    // The row lock serialises two processes that were handed the same chunk.
+    auto st = target.query(State::lock_chunk_sql(state_schema, run_id, chunk.id));
+    if (st.empty())
+      throw util::DbError(util::ErrorKind::internal, "target",
+                          "chunk " + std::to_string(chunk.id) + " of run " + std::to_string(run_id) + " is not in the state table");
+    if (st[0][0] && *st[0][0] == "done") {
+      target.rollback();
+      result.skipped = true;
+      return result;
+    }
+    std::vector<std::string> cols;
+    std::vector<target::Encoding> enc;
+    for (const auto& c : table.columns) {
+      cols.push_back(target::pg_quote(c.target));
+      enc.push_back(c.type.id == catalog::TypeId::bytes ? target::Encoding::hex_bytes : target::Encoding::plain);
+    }
+    target::CopyWriter writer(pg);
+    writer.begin(target::pg_quote_qualified(table.target_schema, table.target_table), cols, enc);
+    auto cursor = source.open_cursor(plan::chunk_select_sql(table, chunk), table.columns.size(),
+                                     static_cast<std::size_t>(std::max(1, table.options.batch_size)));
+    source::Batch batch;
+    while (cursor->fetch(batch)) {
+      writer.write(batch);
+      on_batch(batch.rows);
+    }
+    cursor.reset();
+    result.rows = writer.end();
+    target.execute(State::done_chunk_sql(state_schema, run_id, chunk.id, result.rows, getpid()));
+    target.commit();
+  } catch (...) {
+    try { target.rollback(); } catch (...) {}
+    throw;
+  }
+  return result;
+}
+
+namespace {
+
+void send(const json& j) {
+  std::cout << j.dump() << '\n' << std::flush;
+}
+
+}  // namespace
+
+int worker_main(const std::string& mapping_file) {
+  // Die with the coordinator: an orphan must not keep copying after a kill -9.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) return util::exit_internal;
+  std::signal(SIGPIPE, SIG_IGN);
+
+  config::Mapping mapping;
+  try {
+    mapping = config::load_mapping(mapping_file);
+  } catch (const std::exception& e) {
+    send({{"type", "error"}, {"error", e.what()}, {"retryable", false}, {"worker", getpid()}});
+    return util::exit_config;
+  }
+  std::unique_ptr<source::Connection> src, tgt;
+  std::map<int, plan::TablePlan> tables;
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    json msg = json::parse(line, nullptr, false);
+    if (msg.is_discarded()) continue;
+    const std::string type = msg.value("type", "");
+    if (type == "table") {
+      tables[msg.at("table").get<int>()] = plan::table_plan_from_json(msg.at("plan").dump());
+      continue;
+    }
+    if (type != "chunk") continue;
+    const int ti = msg.at("table");
+    const auto& table = tables.at(ti);
+    plan::ChunkPlan chunk;
+    chunk.id = msg.at("chunk");
+    if (!msg.at("lo").is_null()) chunk.lo = msg.at("lo").get<std::vector<std::string>>();
+    if (!msg.at("hi").is_null()) chunk.hi = msg.at("hi").get<std::vector<std::string>>();
+    const std::int64_t run_id = msg.at("run");
+    const auto started = std::chrono::steady_clock::now();
+    auto last = started;
+    try {
+      if (!src) src = source::connect(mapping.source, source::Side::source);
+      if (!tgt) tgt = source::connect(mapping.target, source::Side::target);
+      auto r = copy_chunk(table, chunk, run_id, mapping.state_schema, *src, *tgt, [&](std::size_t n) {
+        auto now = std::chrono::steady_clock::now();
+        send({{"type", "batch-completed"}, {"table", ti}, {"chunk", chunk.id}, {"count", n}, {"worker", getpid()},
+              {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(now - last).count()}});
+        last = now;
+      });
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+      send({{"type", "chunk-completed"}, {"table", ti}, {"chunk", chunk.id}, {"count", r.rows},
+            {"skipped", r.skipped}, {"worker", getpid()}, {"duration_ms", ms.count()}});
+    } catch (const util::DbError& e) {
+      // After an error the sessions may be unusable: start clean for the next chunk.
+      src.reset();
+      tgt.reset();
+      send({{"type", "error"}, {"table", ti}, {"chunk", chunk.id}, {"error", e.what()},
+            {"kind", util::to_string(e.kind())}, {"retryable", e.retryable()}, {"worker", getpid()}});
+    } catch (const std::exception& e) {
+      src.reset();
+      tgt.reset();
+      send({{"type", "error"}, {"table", ti}, {"chunk", chunk.id}, {"error", e.what()}, {"kind", "internal"},
+            {"retryable", false}, {"worker", getpid()}});
+    }
+  }
+  return util::exit_ok;
+}
+
+}  // namespace replicate::engine

@@ -1,0 +1,75 @@
+// A resolved plan: per table, the columns (source type -> target type), the key,
+// the target DDL and the key-range chunks. Plain data; serialisable for workers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/types.hpp"
+#include "config/mapping.hpp"
+
+namespace replicate::plan {
+
+struct ColumnPlan {
+  std::string source;        // source column name as in the catalog ("" for expr/value)
+  std::string target;        // target column name (unquoted)
+  std::string source_type;   // native type as the source spells it
+  catalog::Type type;        // canonical type
+  std::string target_type;   // PostgreSQL type
+  std::string select_sql;    // source-side expression yielding canonical text
+  bool nullable = true;
+  std::string note;          // what the mapping loses, if anything
+};
+
+/// A key range [lo, hi); an absent bound is open. Bounds are canonical text, one per key column.
+struct ChunkPlan {
+  int id = 0;
+  std::optional<std::vector<std::string>> lo;
+  std::optional<std::vector<std::string>> hi;
+};
+
+struct TablePlan {
+  std::string source_display;   // "dbo.bi_credores"
+  std::string source_sql;       // quoted source table
+  std::string source_dialect;   // dialect name, for workers
+  std::string target_schema;
+  std::string target_table;
+  std::vector<ColumnPlan> columns;
+  std::vector<std::string> key;          // source key column names
+  std::vector<std::string> key_sql;      // quoted source key expressions
+  std::vector<catalog::Type> key_types;
+  std::vector<std::string> key_target;   // target key column names
+  std::optional<std::string> where;
+  config::TableOptions options;
+  std::int64_t estimated_rows = -1;
+  bool target_exists = false;
+  std::string create_sql;       // empty when the table exists and is kept
+  std::vector<ChunkPlan> chunks;
+  std::vector<std::string> warnings;
+  std::string fingerprint;      // identifies the plan for resume (columns, key, target, mode)
+
+  std::string target_display() const { return target_schema + "." + target_table; }
+};
+
+struct Plan {
+  std::string mapping_file;
+  std::string source_display;   // redacted connection
+  std::string target_display;
+  std::string state_schema;
+  std::vector<TablePlan> tables;
+};
+
+/// The SELECT for one chunk: canonical text columns, range predicate, ORDER BY key.
+std::string chunk_select_sql(const TablePlan& table, const ChunkPlan& chunk);
+
+/// `k1 > lo1 OR (k1 = lo1 AND k2 >= lo2)`-style predicate for [lo, hi) without
+/// row-value comparisons (SQL Server has none). Empty when both bounds are open.
+std::string range_predicate(const std::string& dialect, const std::vector<std::string>& key_sql,
+                            const std::vector<catalog::Type>& key_types, const ChunkPlan& chunk);
+
+std::string to_json(const TablePlan& table);
+TablePlan table_plan_from_json(const std::string& json);
+
+}  // namespace replicate::plan

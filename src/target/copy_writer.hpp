@@ -1,0 +1,48 @@
+// PostgreSQL COPY ... FROM STDIN in text format, fed from column batches.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "source/connection.hpp"
+
+namespace replicate::target {
+
+/// How a canonical text value is written into COPY text.
+enum class Encoding { plain, hex_bytes };
+
+/// Streams batches into one COPY. Text format was chosen over binary because values
+/// already arrive as canonical text from every dialect: binary would mean parsing
+/// them again only for the server to do the same work in reverse.
+class CopyWriter {
+ public:
+  CopyWriter(pg_conn* conn, source::Side side = source::Side::target);
+  ~CopyWriter();
+  CopyWriter(const CopyWriter&) = delete;
+  CopyWriter& operator=(const CopyWriter&) = delete;
+
+  /// Start `COPY table (columns) FROM STDIN`; table and columns are already quoted.
+  void begin(const std::string& qualified_table, const std::vector<std::string>& columns,
+             std::vector<Encoding> encodings);
+  /// Append rows [first, first+count) of a batch (all rows by default).
+  void write(const source::Batch& batch, std::size_t first = 0, std::size_t count = SIZE_MAX);
+  /// End the COPY; returns the rows the server took. Throws DbError when it refused them.
+  std::int64_t end();
+  /// Abandon the COPY (the surrounding transaction must then roll back).
+  void abort(const std::string& reason);
+  bool active() const { return active_; }
+
+ private:
+  void flush();
+  pg_conn* conn_;
+  source::Side side_;
+  std::vector<Encoding> encodings_;
+  std::string buffer_;
+  bool active_ = false;
+};
+
+/// Append `value` to `out` escaped for COPY text format.
+void append_copy_escaped(std::string& out, const std::string& value);
+
+}  // namespace replicate::target
