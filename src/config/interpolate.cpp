@@ -94,11 +94,10 @@ std::string interpolate(const std::string& text, const std::string& base_dir,
     const std::size_t colon = inner.find(':');
     const std::string kind = colon == std::string::npos ? inner : inner.substr(0, colon);
     const std::string arg = colon == std::string::npos ? "" : inner.substr(colon + 1);
-    const bool env_name_ok =
-        !arg.empty() && !std::isdigit(static_cast<unsigned char>(arg[0])) &&
-        std::all_of(arg.begin(), arg.end(), [](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-        });
+    const bool env_name_ok = !arg.empty() && !std::isdigit(static_cast<unsigned char>(arg[0])) &&
+                             std::all_of(arg.begin(), arg.end(), [](char c) {
+                               return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                             });
     if ((kind != "env" && kind != "file") || arg.empty() || (kind == "env" && !env_name_ok))
       throw ConfigError(where, "invalid placeholder '" + shown(text, i) + "'; " + kFixHint);
     out += kind == "env" ? read_env(arg, where) : read_secret_file(arg, base_dir, where);

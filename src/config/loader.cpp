@@ -23,11 +23,11 @@ const std::vector<std::string> kTopKeys = {"version",      "source",   "target",
                                            "state_schema", "defaults", "tables"};
 const std::vector<std::string> kEndpointKeys = {"driver", "dialect", "connection"};
 const std::vector<std::string> kOptionKeys = {
-    "batch_size", "workers",  "chunk_rows", "mode",  "max_attempts",     "max_rejects",
-    "on_conflict", "create",  "case",       "swap",  "verify",           "indexes",
-    "read_uncommitted",       "snapshot",   "watermark"};
-const std::vector<std::string> kEntryKeys = {"source",  "target",  "include", "key",
-                                             "where",   "columns", "exclude"};
+    "batch_size",  "workers",     "chunk_rows",       "mode",     "max_attempts",
+    "max_rejects", "on_conflict", "create",           "case",     "swap",
+    "verify",      "indexes",     "read_uncommitted", "snapshot", "watermark"};
+const std::vector<std::string> kEntryKeys = {"source", "target",  "include", "key",
+                                             "where",  "columns", "exclude"};
 const std::vector<std::string> kColumnKeys = {"source", "target", "type",
                                               "expr",   "value",  "exclude"};
 
@@ -77,7 +77,8 @@ bool is_plain(const YAML::Node& n) { return n.IsScalar() && n.Tag() != "!"; }
 
 bool is_integer(const std::string& s) {
   std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-  return i < s.size() && std::all_of(s.begin() + i, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return i < s.size() &&
+         std::all_of(s.begin() + i, s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool is_boolean(const std::string& s) {
@@ -127,7 +128,8 @@ class Loader {
     fs.anchor = at(f.key);
     return fs;
   }
-  const Field& require(const Fields& fs, const std::string& name, const std::string& example) const {
+  const Field& require(const Fields& fs, const std::string& name,
+                       const std::string& example) const {
     if (const Field* f = fs.find(name)) return *f;
     fail(fs.anchor, "missing required key '" + name + "' " + in(fs.path) + "; add " + example);
   }
@@ -184,7 +186,8 @@ Fields Loader::fields(const YAML::Node& map, const std::string& path,
 }
 
 std::string Loader::text(const Field& f, const YAML::Node& n) const {
-  if (!n.IsScalar()) wrong_type(f, n, "a string", "write a single value, quoted if it contains ': ' or '#'");
+  if (!n.IsScalar())
+    wrong_type(f, n, "a string", "write a single value, quoted if it contains ': ' or '#'");
   return interpolate(n.Scalar(), base_dir_, at(n));
 }
 
@@ -196,9 +199,10 @@ std::int64_t Loader::integer(const Field& f, std::int64_t lo, std::int64_t hi) c
   const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
   const auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
   if (ec != std::errc() || v < lo || v > hi) {
-    const std::string range = hi == std::numeric_limits<std::int64_t>::max()
-                                  ? "an integer >= " + std::to_string(lo)
-                                  : "a value from " + std::to_string(lo) + " to " + std::to_string(hi);
+    const std::string range =
+        hi == std::numeric_limits<std::int64_t>::max()
+            ? "an integer >= " + std::to_string(lo)
+            : "a value from " + std::to_string(lo) + " to " + std::to_string(hi);
     fail(at(f.value), "'" + f.path + "' is " + s + ", out of range; use " + range);
   }
   return v;
@@ -247,7 +251,8 @@ Endpoint Loader::endpoint(const Field& f) const {
     if (e.driver != Driver::odbc)
       fail(at(d->key), "'dialect' applies only to driver odbc, but '" + f.path + "' uses driver " +
                            to_string(e.driver) + "; remove 'dialect'");
-    e.dialect = choice(*d, {Dialect::mssql, Dialect::postgresql, Dialect::sqlite, Dialect::generic});
+    e.dialect =
+        choice(*d, {Dialect::mssql, Dialect::postgresql, Dialect::sqlite, Dialect::generic});
   }
   const Field& connection = require(fs, "connection", "connection: \"...\" (quoted)");
   e.connection = nonempty_text(connection);
@@ -319,17 +324,21 @@ TableMapping Loader::entry(const YAML::Node& node, const std::string& path) cons
   for (const Field& f : fs.items)
     if (apply_option(t.options, f) && f.name == "mode") mode = &f;
   if (t.options.mode == Mode::incremental && !t.options.watermark)
-    fail(at(*mode), "mode incremental in '" + path + "' needs a watermark column; add watermark: "
-                    "COLUMN (a modified-date or rowversion column) to the entry or to 'defaults'");
+    fail(at(*mode),
+         "mode incremental in '" + path +
+             "' needs a watermark column; add watermark: "
+             "COLUMN (a modified-date or rowversion column) to the entry or to 'defaults'");
 
   const Field* source = fs.find("source");
   const Field* include = fs.find("include");
   if (source && include)
-    fail(at(include->key), "'" + path + "' has both 'source' and 'include'; use source for one "
-                           "table, or include for a pattern of tables");
+    fail(at(include->key), "'" + path +
+                               "' has both 'source' and 'include'; use source for one "
+                               "table, or include for a pattern of tables");
   if (!source && !include)
-    fail(at(node), "missing required key 'source' in '" + path +
-                       "'; add source: schema.table (or include: [\"schema.prefix_*\"] for a pattern)");
+    fail(at(node),
+         "missing required key 'source' in '" + path +
+             "'; add source: schema.table (or include: [\"schema.prefix_*\"] for a pattern)");
   if (source) t.source = nonempty_text(*source);
   if (include)
     for (const Item& item : items(*include)) t.include.push_back(item.value);
@@ -341,8 +350,9 @@ TableMapping Loader::entry(const YAML::Node& node, const std::string& path) cons
   if (const Field* f = fs.find("columns")) columns(t, *f);
   if (const Field* f = fs.find("exclude")) {
     if (!t.columns_auto)
-      fail(at(f->key), "'exclude' in '" + path + "' applies only with columns: auto; leave the "
-                       "columns out of the 'columns' list instead");
+      fail(at(f->key), "'exclude' in '" + path +
+                           "' applies only with columns: auto; leave the "
+                           "columns out of the 'columns' list instead");
     for (const Item& item : items(*f)) t.exclude.push_back(item.value);
   }
 
@@ -371,19 +381,22 @@ void Loader::target(TableMapping& t, const Fields& fs) const {
     if (p > 0 && raw[p - 1] == '$') continue;
     const std::string name = raw.substr(p, raw.find('}', p) - p + 1);
     if (name != "{table}" && name != "{schema}")
-      fail(at(f->value), "unknown placeholder '" + name + "' in '" + f->path +
-                             "'; use {table} or {schema}");
+      fail(at(f->value),
+           "unknown placeholder '" + name + "' in '" + f->path + "'; use {table} or {schema}");
   }
   if (is_pattern(t)) {
     if (f && raw.find("{table}") == std::string::npos)
-      fail(at(f->value), "'" + f->path + "' must contain {table}, or every table the pattern "
-                         "matches would be copied into one; write e.g. target: \"public.{table}\"");
+      fail(at(f->value),
+           "'" + f->path +
+               "' must contain {table}, or every table the pattern "
+               "matches would be copied into one; write e.g. target: \"public.{table}\"");
     t.target = f ? written : "public.{table}";
     return;
   }
   if (raw.find("{schema}") != std::string::npos && split_table_name(t.source).first.empty())
-    fail(at(f->value), "'" + f->path + "' uses {schema}, but the source names no schema; write "
-                       "the target schema instead");
+    fail(at(f->value), "'" + f->path +
+                           "' uses {schema}, but the source names no schema; write "
+                           "the target schema instead");
   t.target = resolve_target(written, t.source, t.options.identifier_case);
 }
 
@@ -395,8 +408,9 @@ void Loader::columns(TableMapping& t, const Field& f) const {
   }
   if (!f.value.IsSequence()) wrong_type(f, f.value, "auto or a list of column entries", hint);
   if (is_pattern(t))
-    fail(at(f.key), "'" + f.path + "' lists columns, but a pattern entry ('include') matches many "
-                    "tables; use columns: auto, or give each table its own entry");
+    fail(at(f.key), "'" + f.path +
+                        "' lists columns, but a pattern entry ('include') matches many "
+                        "tables; use columns: auto, or give each table its own entry");
   if (f.value.size() == 0) fail(at(f), "'" + f.path + "' is an empty list; " + hint);
   t.columns_auto = false;
   const bool fold = t.options.identifier_case == IdentifierCase::lower;
@@ -416,7 +430,8 @@ void Loader::columns(TableMapping& t, const Field& f) const {
           if (other.name != "source" && other.name != "exclude")
             fail(at(other.key), "'" + self.path + "' has exclude: true, so '" + other.name +
                                     "' has no effect; remove '" + other.name + "' or the exclude");
-        t.exclude.push_back(nonempty_text(require(cf, "source", "source: COLUMN (the column to leave out)")));
+        t.exclude.push_back(
+            nonempty_text(require(cf, "source", "source: COLUMN (the column to leave out)")));
         continue;
       }
       const Field* kind = nullptr;
@@ -429,12 +444,14 @@ void Loader::columns(TableMapping& t, const Field& f) const {
         kind = &k;
       }
       if (!kind)
-        fail(at(n), "'" + self.path + "' names no column; add source: COLUMN (or expr: SQL or "
-                    "value: CONSTANT, with target: NAME)");
+        fail(at(n), "'" + self.path +
+                        "' names no column; add source: COLUMN (or expr: SQL or "
+                        "value: CONSTANT, with target: NAME)");
       const Field* target = cf.find("target");
       if (!target && kind->name != "source")
-        fail(at(kind->key), "'" + self.path + "' has '" + kind->name + "' but no 'target'; add "
-                            "target: NAME for the column it fills");
+        fail(at(kind->key), "'" + self.path + "' has '" + kind->name +
+                                "' but no 'target'; add "
+                                "target: NAME for the column it fills");
       if (kind->name == "source") c.source = nonempty_text(*kind);
       if (kind->name == "expr") c.expr = nonempty_text(*kind);
       if (kind->name == "value") c.value = text(*kind);
@@ -458,18 +475,20 @@ void Loader::columns(TableMapping& t, const Field& f) const {
 
 Mapping Loader::load(const YAML::Node& root) {
   if (!root.IsDefined() || root.IsNull())
-    fail({file_, 1, 1}, "the mapping file is empty; start it with version: 1, then source:, "
-                        "target: and tables:");
+    fail({file_, 1, 1},
+         "the mapping file is empty; start it with version: 1, then source:, "
+         "target: and tables:");
   if (!root.IsMap())
-    fail(at(root), "the mapping file must be a map of keys (version, source, target, tables), got " +
-                       describe(root) + "; write 'key: value' lines at the left margin");
+    fail(at(root),
+         "the mapping file must be a map of keys (version, source, target, tables), got " +
+             describe(root) + "; write 'key: value' lines at the left margin");
   const Fields top = fields(root, "", kTopKeys);
   Mapping m;
   m.file = file_;
 
   const Field& version = require(top, "version", "version: 1 as the first line");
-  m.version = static_cast<int>(integer(version, std::numeric_limits<int>::min(),
-                                       std::numeric_limits<int>::max()));
+  m.version = static_cast<int>(
+      integer(version, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
   if (m.version != 1)
     fail(at(version.value), "unsupported version " + version.value.Scalar() +
                                 "; write version: 1 (the only version this replicate reads)");
@@ -484,7 +503,8 @@ Mapping Loader::load(const YAML::Node& root) {
   }
   m.defaults = defaults_;
 
-  const Field& tables = require(top, "tables", "tables: with entries such as - source: dbo.my_table");
+  const Field& tables =
+      require(top, "tables", "tables: with entries such as - source: dbo.my_table");
   if (!tables.value.IsSequence())
     wrong_type(tables, tables.value, "a list", "write one '- source: schema.table' line per table");
   if (tables.value.size() == 0)
@@ -501,19 +521,21 @@ Mapping Loader::load(const YAML::Node& root) {
       const Location source_at = at(node["source"]);
       const auto [s, new_source] = sources.emplace(lower(t.source), source_at.line);
       if (!new_source)
-        fail(source_at, "table '" + node["source"].Scalar() + "' is listed twice in 'tables' (first at line " +
+        fail(source_at, "table '" + node["source"].Scalar() +
+                            "' is listed twice in 'tables' (first at line " +
                             std::to_string(s->second) + "); keep one entry");
       const bool lowered = t.options.identifier_case == IdentifierCase::lower;
       const YAML::Node written = node["target"];
       const auto [d, new_target] = targets.emplace(lowered ? lower(t.target) : t.target,
                                                    written ? at(written).line : source_at.line);
       if (!new_target)
-        fail(written ? at(written) : source_at,
-             "target table '" +
-                 (written ? written.Scalar()
-                          : resolve_target("", node["source"].Scalar(), t.options.identifier_case)) +
-                 "' of '" + path + "' is also the target of the entry at line " +
-                 std::to_string(d->second) + "; give each entry its own target");
+        fail(
+            written ? at(written) : source_at,
+            "target table '" +
+                (written ? written.Scalar()
+                         : resolve_target("", node["source"].Scalar(), t.options.identifier_case)) +
+                "' of '" + path + "' is also the target of the entry at line " +
+                std::to_string(d->second) + "; give each entry its own target");
     }
     m.tables.push_back(std::move(t));
   }
@@ -531,9 +553,10 @@ Mapping load_mapping(const std::string& path) {
     if (in && !std::filesystem::is_directory(path)) content << in.rdbuf();
     if (!in || in.bad() || std::filesystem::is_directory(path)) {
       const std::string reason = std::filesystem::is_directory(path) ? "it is a directory"
-                                 : errno != 0                       ? std::strerror(errno)
-                                                                    : "it cannot be read";
-      throw ConfigError({path, 0, 0}, "cannot read the mapping file (" + reason + "); check the path");
+                                 : errno != 0                        ? std::strerror(errno)
+                                                                     : "it cannot be read";
+      throw ConfigError({path, 0, 0},
+                        "cannot read the mapping file (" + reason + "); check the path");
     }
     text = content.str();
   }

@@ -19,56 +19,76 @@ ConfigError::ConfigError(Location where, const std::string& message)
 
 const char* to_string(Driver d) {
   switch (d) {
-    case Driver::odbc: return "odbc";
-    case Driver::postgresql: return "postgresql";
-    case Driver::sqlite: return "sqlite";
+    case Driver::odbc:
+      return "odbc";
+    case Driver::postgresql:
+      return "postgresql";
+    case Driver::sqlite:
+      return "sqlite";
   }
   return "?";
 }
 
 const char* to_string(Dialect d) {
   switch (d) {
-    case Dialect::automatic: return "automatic";
-    case Dialect::mssql: return "mssql";
-    case Dialect::postgresql: return "postgresql";
-    case Dialect::sqlite: return "sqlite";
-    case Dialect::generic: return "generic";
+    case Dialect::automatic:
+      return "automatic";
+    case Dialect::mssql:
+      return "mssql";
+    case Dialect::postgresql:
+      return "postgresql";
+    case Dialect::sqlite:
+      return "sqlite";
+    case Dialect::generic:
+      return "generic";
   }
   return "?";
 }
 
 const char* to_string(Mode m) {
   switch (m) {
-    case Mode::full: return "full";
-    case Mode::append: return "append";
-    case Mode::incremental: return "incremental";
-    case Mode::mirror: return "mirror";
+    case Mode::full:
+      return "full";
+    case Mode::append:
+      return "append";
+    case Mode::incremental:
+      return "incremental";
+    case Mode::mirror:
+      return "mirror";
   }
   return "?";
 }
 
 const char* to_string(OnConflict c) {
   switch (c) {
-    case OnConflict::skip: return "skip";
-    case OnConflict::update: return "update";
-    case OnConflict::error: return "error";
+    case OnConflict::skip:
+      return "skip";
+    case OnConflict::update:
+      return "update";
+    case OnConflict::error:
+      return "error";
   }
   return "?";
 }
 
 const char* to_string(CreateTable c) {
   switch (c) {
-    case CreateTable::if_missing: return "if_missing";
-    case CreateTable::always: return "always";
-    case CreateTable::never: return "never";
+    case CreateTable::if_missing:
+      return "if_missing";
+    case CreateTable::always:
+      return "always";
+    case CreateTable::never:
+      return "never";
   }
   return "?";
 }
 
 const char* to_string(IdentifierCase c) {
   switch (c) {
-    case IdentifierCase::lower: return "lower";
-    case IdentifierCase::preserve: return "preserve";
+    case IdentifierCase::lower:
+      return "lower";
+    case IdentifierCase::preserve:
+      return "preserve";
   }
   return "?";
 }
@@ -87,7 +107,8 @@ Dialect guess_dialect(const std::string& odbc_connection) {
     if (driver.find("sql server") != std::string::npos || driver.find("tds") != std::string::npos ||
         driver.find("msodbcsql") != std::string::npos)
       return Dialect::mssql;
-    if (driver.find("postgres") != std::string::npos || driver.find("psqlodbc") != std::string::npos)
+    if (driver.find("postgres") != std::string::npos ||
+        driver.find("psqlodbc") != std::string::npos)
       return Dialect::postgresql;
     if (driver.find("sqlite") != std::string::npos) return Dialect::sqlite;
     return Dialect::automatic;

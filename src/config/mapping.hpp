@@ -30,7 +30,9 @@ enum class IdentifierCase { lower, preserve };
 /// One side of a copy: a driver and its connection string.
 struct Endpoint {
   Driver driver = Driver::postgresql;
-  Dialect dialect = Dialect::automatic;  // odbc only; derived from driver otherwise
+  /// postgresql/sqlite for those drivers; for odbc as written, else guessed from Driver=
+  /// (guess_dialect), else automatic: the source asks the driver when it connects.
+  Dialect dialect = Dialect::automatic;
   /// The connection string with ${env:..}/${file:..} resolved. Secret: never print it.
   std::string connection;
   /// The connection string as written, with literal passwords masked: safe to print.
@@ -40,12 +42,12 @@ struct Endpoint {
 
 /// One column of an explicit `columns:` list (with `columns: auto` the list is empty).
 struct ColumnMapping {
-  std::string source;                 // source column name (empty when `value`/`expr` only)
-  std::string target;                 // target column name (defaults to source)
-  std::optional<std::string> type;    // target SQL type override, e.g. "varchar(14)"
-  std::optional<std::string> expr;    // source-side SQL expression
-  std::optional<std::string> value;   // constant
-  Location location;
+  std::string source;                // source column name (empty when `value`/`expr` only)
+  std::string target;                // target column name (default: source, case-folded)
+  std::optional<std::string> type;   // target SQL type override, e.g. "varchar(14)"
+  std::optional<std::string> expr;   // source-side SQL expression
+  std::optional<std::string> value;  // constant, as written ("1", "2024-01-01")
+  Location location;                 // the entry in the `columns:` list
 };
 
 /// Keys that may appear under `defaults:` and be overridden per table.
@@ -69,20 +71,23 @@ struct TableOptions {
 
 /// One entry of `tables:`: a single table (`source`) or a pattern entry (`include`).
 struct TableMapping {
-  std::string source;                // "schema.table" or "table" as written; empty for patterns
-  std::string target;                // "schema.table"; defaults to source's table name in public
+  std::string source;  // "schema.table" or "table" as written; empty for patterns
+  std::string target;  // "schema.table", {schema}/{table} filled; default public.<table>
   /// Table name globs ("dbo.bi_*"); non-empty makes this a pattern entry whose `exclude`
   /// holds table globs and whose `target` may hold {schema}/{table} ("public.{table}").
   std::vector<std::string> include;
-  std::vector<std::string> key;      // empty = use the source primary key
+  std::vector<std::string> key;  // empty = use the source primary key
   bool columns_auto = true;
-  std::vector<ColumnMapping> columns;   // explicit list, or overrides with auto
-  std::vector<std::string> exclude;     // source columns to leave out; table globs for patterns
-  std::optional<std::string> where;     // source-side filter
+  std::vector<ColumnMapping> columns;  // the explicit list; empty with columns: auto
+  /// Source columns left out (`exclude:` with auto, or list entries with exclude: true);
+  /// for a pattern entry, table globs left out of `include`.
+  std::vector<std::string> exclude;
+  std::optional<std::string> where;  // source-side filter
   TableOptions options;
   Location location;
 };
 
+/// A whole mapping file, loaded, interpolated and checked.
 struct Mapping {
   std::string file;
   int version = 1;

@@ -36,8 +36,8 @@ bool is_secret_key(std::string_view key) {
 bool is_placeholder_only(std::string_view v) {
   while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
   while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
-  if (v.size() >= 2 && ((v.front() == '{' && v.back() == '}') ||
-                        (v.front() == '\'' && v.back() == '\''))) {
+  if (v.size() >= 2 &&
+      ((v.front() == '{' && v.back() == '}') || (v.front() == '\'' && v.back() == '\''))) {
     v = v.substr(1, v.size() - 2);
   }
   if (!(v.starts_with("${env:") || v.starts_with("${file:"))) return false;
@@ -50,15 +50,46 @@ void add_if_secret(std::vector<Span>& spans, std::string_view s, std::string_vie
     spans.emplace_back(begin, end);
 }
 
-constexpr std::array<std::string_view, 40> kLibpqKeywords = {
-    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "channel_binding",
-    "connect_timeout", "client_encoding", "options", "application_name",
-    "fallback_application_name", "keepalives", "keepalives_idle", "keepalives_interval",
-    "keepalives_count", "tcp_user_timeout", "replication", "gssencmode", "sslmode",
-    "requiressl", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslcrl",
-    "sslcrldir", "sslsni", "requirepeer", "ssl_min_protocol_version",
-    "ssl_max_protocol_version", "krbsrvname", "gsslib", "gssdelegation", "service",
-    "target_session_attrs", "load_balance_hosts", "sslcertmode"};
+constexpr std::array<std::string_view, 40> kLibpqKeywords = {"host",
+                                                             "hostaddr",
+                                                             "port",
+                                                             "dbname",
+                                                             "user",
+                                                             "password",
+                                                             "passfile",
+                                                             "channel_binding",
+                                                             "connect_timeout",
+                                                             "client_encoding",
+                                                             "options",
+                                                             "application_name",
+                                                             "fallback_application_name",
+                                                             "keepalives",
+                                                             "keepalives_idle",
+                                                             "keepalives_interval",
+                                                             "keepalives_count",
+                                                             "tcp_user_timeout",
+                                                             "replication",
+                                                             "gssencmode",
+                                                             "sslmode",
+                                                             "requiressl",
+                                                             "sslcompression",
+                                                             "sslcert",
+                                                             "sslkey",
+                                                             "sslpassword",
+                                                             "sslrootcert",
+                                                             "sslcrl",
+                                                             "sslcrldir",
+                                                             "sslsni",
+                                                             "requirepeer",
+                                                             "ssl_min_protocol_version",
+                                                             "ssl_max_protocol_version",
+                                                             "krbsrvname",
+                                                             "gsslib",
+                                                             "gssdelegation",
+                                                             "service",
+                                                             "target_session_attrs",
+                                                             "load_balance_hosts",
+                                                             "sslcertmode"};
 
 // libpq "key = value key='quoted \' value'". Strict: every token is key=value with a libpq
 // keyword, which is how we recognise the style; lenient: take whatever pairs are there.

@@ -47,7 +47,8 @@ TEST(ConfigInterpolate, FilesRelativeOrAbsoluteOneNewlineStripped) {
   EXPECT_EQ(interpolate("${file:lf}", dir.string(), kAt), "secret");
   EXPECT_EQ(interpolate("${file:crlf}", dir.string(), kAt), "secret");
   EXPECT_EQ(interpolate("${file:two}", dir.string(), kAt), "secret\n");
-  EXPECT_EQ(interpolate("<${file:" + (dir / "none").string() + "}>", "/elsewhere", kAt), "<secret>");
+  EXPECT_EQ(interpolate("<${file:" + (dir / "none").string() + "}>", "/elsewhere", kAt),
+            "<secret>");
   fs::remove_all(dir);
 }
 
@@ -56,9 +57,10 @@ TEST(ConfigInterpolate, ErrorsNameTheVariableOrPathOnly) {
   EXPECT_EQ(error_of("${env:REPLICATE_TEST_NOPE}"),
             "m.yaml:4:9: environment variable 'REPLICATE_TEST_NOPE' is not set; export "
             "REPLICATE_TEST_NOPE before running replicate, or change the mapping");
-  EXPECT_EQ(error_of("${file:missing.txt}", "/nonexistent-dir"),
-            "m.yaml:4:9: cannot read file 'missing.txt' (No such file or directory); check the path, "
-            "which is relative to the mapping file's directory unless absolute");
+  EXPECT_EQ(
+      error_of("${file:missing.txt}", "/nonexistent-dir"),
+      "m.yaml:4:9: cannot read file 'missing.txt' (No such file or directory); check the path, "
+      "which is relative to the mapping file's directory unless absolute");
   EXPECT_EQ(error_of("${file:.}", "/tmp"),
             "m.yaml:4:9: cannot read file '.' (it is a directory); check the path, which is "
             "relative to the mapping file's directory unless absolute");

@@ -21,8 +21,8 @@ const std::string kValidDir = std::string(REPLICATE_SOURCE_DIR) + "/tests/config
 /// A fresh directory per call, so tests never share files.
 fs::path scratch_dir() {
   static std::atomic<int> counter{0};
-  fs::path dir = fs::temp_directory_path() /
-                 ("replicate-config-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+  fs::path dir = fs::temp_directory_path() / ("replicate-config-test-" + std::to_string(getpid()) +
+                                              "-" + std::to_string(counter++));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -49,7 +49,8 @@ TEST(ConfigLoader, FullFixtureFillsEveryField) {
   EXPECT_EQ(m.source.dialect, Dialect::mssql);
   EXPECT_NE(m.source.connection.find("Server=mssql.example;"), std::string::npos);
   EXPECT_NE(m.source.connection.find("PWD=pa55-full;"), std::string::npos);
-  EXPECT_NE(m.source.connection_display.find("PWD=${env:REPLICATE_TEST_PASSWORD}"), std::string::npos);
+  EXPECT_NE(m.source.connection_display.find("PWD=${env:REPLICATE_TEST_PASSWORD}"),
+            std::string::npos);
   EXPECT_EQ(m.source.connection_display.find("pa55-full"), std::string::npos);
   EXPECT_EQ(m.source.location.line, 5);
   EXPECT_EQ(m.target.driver, Driver::postgresql);
@@ -88,10 +89,10 @@ TEST(ConfigLoader, FullFixtureFillsEveryField) {
   const TableMapping& titulos = m.tables[1];
   EXPECT_EQ(titulos.target, "staging.titulos");
   EXPECT_EQ(titulos.key, std::vector<std::string>{"ID_TITULO"});  // key as a plain string
-  EXPECT_EQ(titulos.options.mode, Mode::incremental);               // overridden
+  EXPECT_EQ(titulos.options.mode, Mode::incremental);             // overridden
   EXPECT_EQ(titulos.options.watermark, "DT_ALTERACAO");
   EXPECT_EQ(titulos.options.batch_size, 500);
-  EXPECT_EQ(titulos.options.workers, 8);  // inherited
+  EXPECT_EQ(titulos.options.workers, 8);                  // inherited
   EXPECT_FALSE(titulos.options.max_rejects.has_value());  // unlimited
   EXPECT_EQ(titulos.options.on_conflict, OnConflict::update);
   EXPECT_EQ(titulos.options.identifier_case, IdentifierCase::preserve);
@@ -144,13 +145,13 @@ TEST(ConfigLoader, MinimalFixtureTakesBuiltInDefaults) {
 
 TEST(ConfigLoader, DefaultsMergeTableKeysWin) {
   const fs::path dir = scratch_dir();
-  const Mapping m = load_mapping(write_file(dir / "m.yaml", std::string(kHeader) +
-                                                                "defaults: {workers: 2, verify: true}\n"
-                                                                "tables:\n"
-                                                                "  - source: a\n"
-                                                                "  - source: b\n"
-                                                                "    workers: 9\n"
-                                                                "    verify: false\n"));
+  const Mapping m = load_mapping(
+      write_file(dir / "m.yaml", std::string(kHeader) + "defaults: {workers: 2, verify: true}\n"
+                                                        "tables:\n"
+                                                        "  - source: a\n"
+                                                        "  - source: b\n"
+                                                        "    workers: 9\n"
+                                                        "    verify: false\n"));
   EXPECT_EQ(m.tables[0].options.workers, 2);
   EXPECT_TRUE(m.tables[0].options.verify);
   EXPECT_EQ(m.tables[1].options.workers, 9);
@@ -167,9 +168,10 @@ TEST(ConfigLoader, EnvAndFileInterpolation) {
   EXPECT_EQ(m.source.connection,
             "Driver={PostgreSQL Unicode};Server=localhost;Database=src;UID=alice;PWD=file-secret");
   EXPECT_EQ(m.source.dialect, Dialect::postgresql);  // guessed from Driver=
-  EXPECT_EQ(m.source.connection_display,
-            "Driver={PostgreSQL Unicode};Server=localhost;Database=src;UID=${env:REPLICATE_TEST_USER};"
-            "PWD=${file:secret.txt}");
+  EXPECT_EQ(
+      m.source.connection_display,
+      "Driver={PostgreSQL Unicode};Server=localhost;Database=src;UID=${env:REPLICATE_TEST_USER};"
+      "PWD=${file:secret.txt}");
   EXPECT_EQ(m.target.connection, "host=localhost dbname=dst user=alice password='literal pass'");
   EXPECT_EQ(m.target.connection_display,
             "host=localhost dbname=dst user=${env:REPLICATE_TEST_USER} password=***");
@@ -179,13 +181,16 @@ TEST(ConfigLoader, EnvAndFileInterpolation) {
 TEST(ConfigLoader, AbsoluteFilePathAndPlaceholderTargets) {
   const fs::path dir = scratch_dir();
   const std::string secret = write_file(dir / "pw", "abs-secret");
-  const Mapping m = load_mapping(write_file(
-      dir / "m.yaml", "version: 1\n"
-                      "source: {driver: odbc, connection: \"DSN=x;PWD=${file:" + secret + "}\"}\n"
-                      "target: {driver: postgresql, connection: \"host=h\"}\n"
-                      "tables:\n"
-                      "  - source: Sales.OrderLines\n"
-                      "    target: \"{schema}_copy.{table}\"\n"));
+  const Mapping m =
+      load_mapping(write_file(dir / "m.yaml",
+                              "version: 1\n"
+                              "source: {driver: odbc, connection: \"DSN=x;PWD=${file:" +
+                                  secret +
+                                  "}\"}\n"
+                                  "target: {driver: postgresql, connection: \"host=h\"}\n"
+                                  "tables:\n"
+                                  "  - source: Sales.OrderLines\n"
+                                  "    target: \"{schema}_copy.{table}\"\n"));
   EXPECT_EQ(m.source.connection, "DSN=x;PWD=abs-secret");
   EXPECT_EQ(m.source.dialect, Dialect::automatic);  // a DSN names no driver
   EXPECT_EQ(m.tables[0].target, "sales_copy.orderlines");
@@ -208,8 +213,9 @@ TEST(ConfigLoader, MissingVariableNamesItButNoSecret) {
     FAIL() << "loaded with an unset variable";
   } catch (const ConfigError& e) {
     const std::string what = e.what();
-    EXPECT_EQ(what, path + ":5:15: environment variable 'REPLICATE_TEST_UNSET' is not set; export "
-                           "REPLICATE_TEST_UNSET before running replicate, or change the mapping");
+    EXPECT_EQ(what, path +
+                        ":5:15: environment variable 'REPLICATE_TEST_UNSET' is not set; export "
+                        "REPLICATE_TEST_UNSET before running replicate, or change the mapping");
     EXPECT_EQ(what.find("never-shown-1"), std::string::npos);
   }
 }
@@ -226,18 +232,21 @@ TEST(ConfigLoader, ErrorsQuoteValuesAsWrittenNotResolved) {
     FAIL() << "loaded an invalid mode";
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()),
-              path + ":6:11: invalid value '${env:REPLICATE_TEST_MODE}' for 'tables[0].mode'; "
-                     "allowed values: full, append, incremental, mirror");
+              path +
+                  ":6:11: invalid value '${env:REPLICATE_TEST_MODE}' for 'tables[0].mode'; "
+                  "allowed values: full, append, incremental, mirror");
   }
 }
 
 TEST(ConfigLoader, LiteralPasswordNeverInDisplay) {
   const fs::path dir = scratch_dir();
-  const Mapping m = load_mapping(write_file(
-      dir / "m.yaml", "version: 1\n"
-                      "source: {driver: odbc, dialect: generic, connection: \"Driver=FreeTDS;UID=sa;PWD=hunter2\"}\n"
-                      "target: {driver: postgresql, connection: \"host=h password=hunter3\"}\n"
-                      "tables: [{source: t}]\n"));
+  const Mapping m = load_mapping(
+      write_file(dir / "m.yaml",
+                 "version: 1\n"
+                 "source: {driver: odbc, dialect: generic, connection: "
+                 "\"Driver=FreeTDS;UID=sa;PWD=hunter2\"}\n"
+                 "target: {driver: postgresql, connection: \"host=h password=hunter3\"}\n"
+                 "tables: [{source: t}]\n"));
   EXPECT_EQ(m.source.dialect, Dialect::generic);  // written beats guessed
   EXPECT_EQ(m.source.connection_display, "Driver=FreeTDS;UID=sa;PWD=***");
   EXPECT_EQ(m.target.connection_display, "host=h password=***");

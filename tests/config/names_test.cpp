@@ -55,7 +55,8 @@ TEST(ConfigNames, EnumNames) {
   EXPECT_STREQ(to_string(Driver::odbc), "odbc");
   EXPECT_STREQ(to_string(Dialect::generic), "generic");
   EXPECT_EQ((Location{"m.yaml", 3, 7}.str()), "m.yaml:3:7");
-  EXPECT_EQ((ConfigError({"m.yaml", 3, 7}, "bad; fix").what()), std::string("m.yaml:3:7: bad; fix"));
+  EXPECT_EQ((ConfigError({"m.yaml", 3, 7}, "bad; fix").what()),
+            std::string("m.yaml:3:7: bad; fix"));
 }
 
 }  // namespace

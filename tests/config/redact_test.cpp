@@ -51,15 +51,18 @@ TEST(ConfigRedact, UriUserInfoAndQuery) {
 }
 
 TEST(ConfigRedact, PlaceholdersStayVisible) {
-  EXPECT_EQ(redact_connection("UID=u;PWD=${env:MSSQL_PASSWORD}"), "UID=u;PWD=${env:MSSQL_PASSWORD}");
-  EXPECT_EQ(redact_connection("host=h password=${file:pg.pass}"), "host=h password=${file:pg.pass}");
+  EXPECT_EQ(redact_connection("UID=u;PWD=${env:MSSQL_PASSWORD}"),
+            "UID=u;PWD=${env:MSSQL_PASSWORD}");
+  EXPECT_EQ(redact_connection("host=h password=${file:pg.pass}"),
+            "host=h password=${file:pg.pass}");
   EXPECT_EQ(redact_connection("postgresql://u:${env:P}@h/db"), "postgresql://u:${env:P}@h/db");
   // A literal mixed with a placeholder is partly secret.
   EXPECT_EQ(redact_connection("UID=u;PWD=x${env:P}"), "UID=u;PWD=***");
 }
 
 TEST(ConfigRedact, NothingSecretIsUnchanged) {
-  EXPECT_EQ(redact_connection("Driver=SQLite3;Database=/tmp/a.db"), "Driver=SQLite3;Database=/tmp/a.db");
+  EXPECT_EQ(redact_connection("Driver=SQLite3;Database=/tmp/a.db"),
+            "Driver=SQLite3;Database=/tmp/a.db");
   EXPECT_EQ(redact_connection("demo.sqlite"), "demo.sqlite");
   EXPECT_EQ(redact_connection(""), "");
 }
