@@ -185,7 +185,7 @@ cmd_start() {
   if locale -a 2>/dev/null | grep -qiE '^C\.utf-?8$'; then
     locale=C.UTF-8
   fi
-  local initdb_args=(-D "$DATA" -U postgres --encoding=UTF8 --locale="$locale" --no-instructions)
+  local initdb_args=(-D "$DATA" -U postgres --encoding=UTF8 --locale="$locale" --no-instructions --no-sync)
   local pwfile=""
   if [[ "$WANT_AUTH" == scram-sha-256 ]]; then
     # initdb runs as postgres and may not read the caller's file: hand it a copy.
