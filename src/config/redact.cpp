@@ -145,7 +145,12 @@ void scan_odbc(std::string_view s, std::vector<Span>& spans) {
     if (j < n && s[j] == '{') {
       std::size_t k = j + 1;
       while (k < n) {
-        if (s[k] == '}' && k + 1 < n && s[k + 1] == '}') {
+        if (s.substr(k, 3) == "$${") {
+          k += 3;  // an escaped literal "${"
+        } else if (s.substr(k, 2) == "${" && s.find('}', k) != std::string_view::npos) {
+          // A placeholder's '}' is its own, not the value's: "{${env:P}}" closes after it.
+          k = s.find('}', k) + 1;
+        } else if (s[k] == '}' && k + 1 < n && s[k + 1] == '}') {
           k += 2;
         } else if (s[k] == '}') {
           break;

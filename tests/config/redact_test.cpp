@@ -56,6 +56,8 @@ TEST(ConfigRedact, PlaceholdersStayVisible) {
   EXPECT_EQ(redact_connection("host=h password=${file:pg.pass}"),
             "host=h password=${file:pg.pass}");
   EXPECT_EQ(redact_connection("postgresql://u:${env:P}@h/db"), "postgresql://u:${env:P}@h/db");
+  EXPECT_EQ(redact_connection("UID=u;PWD={${env:MSSQL_PASSWORD}};Server=s"),
+            "UID=u;PWD={${env:MSSQL_PASSWORD}};Server=s");
   // A literal mixed with a placeholder is partly secret.
   EXPECT_EQ(redact_connection("UID=u;PWD=x${env:P}"), "UID=u;PWD=***");
 }
