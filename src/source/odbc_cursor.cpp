@@ -24,10 +24,6 @@ constexpr SQLLEN piece_size = 64 * 1024;
 /// bind fewer rows per SQLFetch and loop, which costs round trips, not correctness.
 constexpr std::size_t row_array_budget = 32 * 1024 * 1024;
 
-// Local rather than source::to_string(Side) so this file does not depend on
-// where the lead defines it; the words are the same.
-const char* side_name(Side side) { return side == Side::source ? "source" : "target"; }
-
 bool ok(SQLRETURN rc) { return rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO; }
 
 /// Build a DbError from every diagnostic record on `handle`, classified by the
@@ -54,8 +50,8 @@ util::DbError diag_error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::s
     text += "[" + s + "] " + std::string(reinterpret_cast<const char*>(msg.data()));
   }
   if (text.empty()) text = "no diagnostic from the ODBC driver";
-  const auto kind = first_state.empty() ? util::ErrorKind::internal
-                                        : util::classify_sqlstate(first_state);
+  const auto kind =
+      first_state.empty() ? util::ErrorKind::internal : util::classify_sqlstate(first_state);
   return util::DbError(kind, side, what + ": " + text, first_state);
 }
 
@@ -81,12 +77,19 @@ bool is_long_type(SQLSMALLINT type) {
 SQLLEN text_buffer_size(SQLSMALLINT type, SQLULEN size) {
   const auto n = static_cast<SQLLEN>(size);
   switch (type) {
-    case SQL_CHAR: case SQL_VARCHAR: case SQL_WCHAR: case SQL_WVARCHAR:
+    case SQL_CHAR:
+    case SQL_VARCHAR:
+    case SQL_WCHAR:
+    case SQL_WVARCHAR:
       return n * 4 + 1;  // size counts characters; UTF-8 takes up to 4 bytes each
-    case SQL_BINARY: case SQL_VARBINARY:
+    case SQL_BINARY:
+    case SQL_VARBINARY:
       return n * 2 + 1;  // bytes arrive as hex digits
-    case SQL_DECIMAL: case SQL_NUMERIC:
-      return std::max<SQLLEN>(n + 3 + 1, 64);  // sign, point, leading zero
+    case SQL_DECIMAL:
+    case SQL_NUMERIC:
+      // Sign, point and leading zero; generous because psqlODBC declares an
+      // unconstrained numeric as precision 28 though it can hold far more digits.
+      return std::max<SQLLEN>(n + 4, 128);
     default:
       // Numbers, dates, times, timestamps (with offsets and 9 fractional digits),
       // intervals, GUIDs and driver-specific types: the text form can exceed the
@@ -101,19 +104,22 @@ struct Column {
   SQLULEN size = 0;
   bool is_long = false;
   bool bound = false;
-  SQLLEN buflen = 0;             // per row, NUL included
-  std::vector<char> buffer;      // row-array * buflen
-  std::vector<SQLLEN> indicator; // row-array
+  SQLLEN buflen = 0;              // per row, NUL included
+  std::vector<char> buffer;       // row-array * buflen
+  std::vector<SQLLEN> indicator;  // row-array
 };
 
 class OdbcCursor final : public Cursor {
  public:
   OdbcCursor(SQLHDBC dbc, const std::string& sql, std::size_t columns, std::size_t batch_size,
              Side side)
-      : stmt_(dbc, side_name(side)), side_(side_name(side)), columns_(columns),
+      : stmt_(dbc, to_string(side)),
+        side_(to_string(side)),
+        columns_(columns),
         batch_size_(std::max<std::size_t>(batch_size, 1)) {
-    SQLRETURN rc = SQLExecDirect(stmt_.h, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
-                                 static_cast<SQLINTEGER>(sql.size()));
+    SQLRETURN rc =
+        SQLExecDirect(stmt_.h, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
+                      static_cast<SQLINTEGER>(sql.size()));
     if (!ok(rc) && rc != SQL_NO_DATA) throw error("query failed");
     SQLSMALLINT count = 0;
     if (!ok(SQLNumResultCols(stmt_.h, &count))) throw error("cannot count result columns");
@@ -162,8 +168,8 @@ class OdbcCursor final : public Cursor {
       Column& col = columns_info_[c];
       SQLCHAR name[256] = {0};
       SQLSMALLINT name_len = 0, digits = 0, nullable = 0;
-      if (!ok(SQLDescribeCol(stmt_.h, static_cast<SQLUSMALLINT>(c + 1), name, sizeof name, &name_len,
-                             &col.type, &col.size, &digits, &nullable)))
+      if (!ok(SQLDescribeCol(stmt_.h, static_cast<SQLUSMALLINT>(c + 1), name, sizeof name,
+                             &name_len, &col.type, &col.size, &digits, &nullable)))
         throw error("cannot describe result column " + std::to_string(c + 1));
       col.name = reinterpret_cast<const char*>(name);
       if (col.name.empty()) col.name = "#" + std::to_string(c + 1);
@@ -188,13 +194,17 @@ class OdbcCursor final : public Cursor {
       if (col.bound) row_bytes += static_cast<std::size_t>(col.buflen) + sizeof(SQLLEN);
     }
     // A long column forces one row per SQLFetch: SQLGetData works on a single row.
-    array_size_ = any_long ? 1 : std::clamp<std::size_t>(row_array_budget / std::max<std::size_t>(row_bytes, 1),
-                                                         1, batch_size_);
+    array_size_ = any_long
+                      ? 1
+                      : std::clamp<std::size_t>(
+                            row_array_budget / std::max<std::size_t>(row_bytes, 1), 1, batch_size_);
   }
 
   void bind() {
-    if (!ok(SQLSetStmtAttr(stmt_.h, SQL_ATTR_ROW_BIND_TYPE, reinterpret_cast<SQLPOINTER>(SQL_BIND_BY_COLUMN), 0)) ||
-        !ok(SQLSetStmtAttr(stmt_.h, SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(array_size_), 0)) ||
+    if (!ok(SQLSetStmtAttr(stmt_.h, SQL_ATTR_ROW_BIND_TYPE,
+                           reinterpret_cast<SQLPOINTER>(SQL_BIND_BY_COLUMN), 0)) ||
+        !ok(SQLSetStmtAttr(stmt_.h, SQL_ATTR_ROW_ARRAY_SIZE,
+                           reinterpret_cast<SQLPOINTER>(array_size_), 0)) ||
         !ok(SQLSetStmtAttr(stmt_.h, SQL_ATTR_ROWS_FETCHED_PTR, &rows_fetched_, 0)))
       throw error("cannot set up the row array");
     // Some drivers silently lower the array size (option value changed, 01S02).
@@ -250,9 +260,11 @@ class OdbcCursor final : public Cursor {
       if (col.bound) {
         const SQLLEN ind = col.indicator[pos_];
         b.is_null[c][row] = ind == SQL_NULL_DATA;
-        if (ind == SQL_NULL_DATA) out.clear();
-        else out.assign(col.buffer.data() + pos_ * static_cast<std::size_t>(col.buflen),
-                        static_cast<std::size_t>(ind));
+        if (ind == SQL_NULL_DATA)
+          out.clear();
+        else
+          out.assign(col.buffer.data() + pos_ * static_cast<std::size_t>(col.buflen),
+                     static_cast<std::size_t>(ind));
       } else {
         b.is_null[c][row] = !get_data(c, out);
       }
@@ -311,11 +323,12 @@ std::string odbc_dbms_name(void* hdbc) {
 }
 
 void odbc_execute(void* hdbc, const std::string& sql, Side side) {
-  Statement stmt(static_cast<SQLHDBC>(hdbc), side_name(side));
-  const SQLRETURN rc = SQLExecDirect(stmt.h, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
-                                     static_cast<SQLINTEGER>(sql.size()));
+  Statement stmt(static_cast<SQLHDBC>(hdbc), to_string(side));
+  const SQLRETURN rc =
+      SQLExecDirect(stmt.h, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
+                    static_cast<SQLINTEGER>(sql.size()));
   if (!ok(rc) && rc != SQL_NO_DATA)
-    throw diag_error(SQL_HANDLE_STMT, stmt.h, side_name(side), "statement failed");
+    throw diag_error(SQL_HANDLE_STMT, stmt.h, to_string(side), "statement failed");
 }
 
 }  // namespace replicate::source
