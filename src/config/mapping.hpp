@@ -54,7 +54,7 @@ struct ColumnMapping {
 struct TableOptions {
   int batch_size = 4000;
   int workers = 4;
-  std::int64_t chunk_rows = 100000;
+  std::int64_t chunk_rows = 50000;
   Mode mode = Mode::full;
   int max_attempts = 5;
   std::optional<std::int64_t> max_rejects = 0;  // nullopt = unlimited

@@ -67,7 +67,10 @@ TablePlan table_plan_from_json(const std::string& text) {
   t.options.on_conflict = static_cast<config::OnConflict>(j.at("on_conflict").get<int>());
   t.options.read_uncommitted = j.at("read_uncommitted");
   t.options.snapshot = j.at("snapshot");
-  if (!j.at("max_rejects").is_null()) t.options.max_rejects = j.at("max_rejects").get<std::int64_t>();
+  if (j.at("max_rejects").is_null())
+    t.options.max_rejects.reset();  // unlimited
+  else
+    t.options.max_rejects = j.at("max_rejects").get<std::int64_t>();
   if (j.contains("where")) t.where = j.at("where").get<std::string>();
   return t;
 }

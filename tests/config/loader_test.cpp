@@ -133,7 +133,7 @@ TEST(ConfigLoader, MinimalFixtureTakesBuiltInDefaults) {
   const TableOptions builtin;
   EXPECT_EQ(t.options.batch_size, builtin.batch_size);
   EXPECT_EQ(t.options.workers, 4);
-  EXPECT_EQ(t.options.chunk_rows, 100000);
+  EXPECT_EQ(t.options.chunk_rows, 50000);
   EXPECT_EQ(t.options.mode, Mode::full);
   EXPECT_EQ(t.options.max_attempts, 5);
   EXPECT_EQ(t.options.max_rejects, 0);
