@@ -15,6 +15,8 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "replicate developers")
 set(CPACK_DEBIAN_PACKAGE_SECTION "database")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # replicate_<version>_<arch>.deb
+# The build keeps debug info (RelWithDebInfo); the package does not need it.
+set(CPACK_STRIP_FILES ON)
 
 # SOCI may load a backend by name at run time, which dpkg-shlibdeps cannot see:
 # name the backends (and the ODBC driver manager they use) explicitly.
