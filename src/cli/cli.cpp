@@ -137,8 +137,12 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
         std::printf("%s", engine::format_summary(summary).c_str());
         std::int64_t rows = 0;
         for (const auto& t : summary.tables) rows += t.rows;
-        std::printf("%s: %s rows in %zu table%s, %.2fs total%s\n", m.file.c_str(), engine::format_count(rows).c_str(),
-                    summary.tables.size(), summary.tables.size() == 1 ? "" : "s", secs,
+        std::printf("%s: %s rows in %zu table%s, %.2fs total, %s rows/s; peak memory: coordinator %.1f MB, "
+                    "largest worker %.1f MB%s\n",
+                    m.file.c_str(), engine::format_count(rows).c_str(), summary.tables.size(),
+                    summary.tables.size() == 1 ? "" : "s", secs,
+                    engine::format_count(secs > 0 ? static_cast<std::int64_t>(rows / secs) : 0).c_str(),
+                    summary.coordinator_peak_rss_kb / 1024.0, summary.worker_peak_rss_kb / 1024.0,
                     summary.interrupted ? " (interrupted: run the same command again to resume)" : "");
         std::fflush(stdout);
       }

@@ -3,6 +3,7 @@
 #include "engine/coordinator.hpp"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <boost/asio.hpp>
@@ -451,6 +452,11 @@ class Coordinator {
       if (t.failed) s.exit_code = util::exit_table_failed;
     }
     if (interrupted_ && s.exit_code == 0) s.exit_code = util::exit_interrupted;
+    rusage self{}, children{};
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);  // ru_maxrss of the largest waited-for child
+    s.coordinator_peak_rss_kb = self.ru_maxrss;
+    s.worker_peak_rss_kb = children.ru_maxrss;
     return s;
   }
 

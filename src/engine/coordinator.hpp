@@ -35,6 +35,8 @@ struct RunSummary {
   std::vector<TableSummary> tables;
   bool interrupted = false;
   int exit_code = 0;
+  long coordinator_peak_rss_kb = 0;  // this process
+  long worker_peak_rss_kb = 0;       // the largest worker (RUSAGE_CHILDREN)
 };
 
 /// Replicate every table of a loaded mapping. Throws for errors before copying
