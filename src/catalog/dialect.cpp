@@ -34,6 +34,14 @@ std::string Dialect::key_literal(const std::string& value, const Type& t) const 
   return string_literal(value);
 }
 
+std::optional<std::string> Dialect::mapping_loss(const Column& c) const {
+  const bool fractional = c.type.id == TypeId::timestamp || c.type.id == TypeId::time ||
+                          c.type.id == TypeId::timestamptz;
+  if (fractional && c.type.precision > 6)
+    return c.native_type + " keeps 6 of " + std::to_string(c.type.precision) + " fractional digits in PostgreSQL";
+  return std::nullopt;
+}
+
 static std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,23 @@ class Dialect {
   /// booleans as t/f, uuids as 36 lowercase characters.
   virtual std::string select_text(const std::string& column_sql, const Type& t) const = 0;
 
+  /// The select expression for a catalog column; dialects whose native types carry
+  /// more than the canonical type (SQL Server's hierarchyid, geography, ...) override it.
+  virtual std::string select_column(const std::string& column_sql, const Column& c) const {
+    return select_text(column_sql, c.type);
+  }
+
   /// A literal for a key bound, given its canonical text value.
   virtual std::string key_literal(const std::string& canonical_value, const Type& t) const;
+  /// A literal compared against column `c` (SQL Server: varchar keys need a varchar
+  /// literal, or every chunk read becomes an index scan).
+  virtual std::string column_literal(const std::string& canonical_value, const Column& c) const {
+    return key_literal(canonical_value, c.type);
+  }
+  /// What the PostgreSQL mapping of this column loses, if anything (for `replicate plan`).
+  virtual std::optional<std::string> mapping_loss(const Column& c) const;
+  /// "TOP (n) " placed after SELECT where the dialect has no LIMIT; "" elsewhere.
+  virtual std::string top_clause(long) const { return ""; }
 
   /// "SELECT MIN(k), MAX(k) ..." and friends are generic; LIMIT/TOP is not.
   virtual std::string limit_clause(long n) const { return "LIMIT " + std::to_string(n); }

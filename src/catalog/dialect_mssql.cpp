@@ -249,13 +249,17 @@ class MssqlDialect : public Dialect {
   std::string limit_clause(long) const override { return ""; }
 
   // Proposed Dialect virtuals (see the report to the lead); public here meanwhile.
-  std::string select_column(const std::string& col, const Column& c) const {
+  std::string select_column(const std::string& col, const Column& c) const override {
     return mssql_select_column(col, c);
   }
-  std::string column_literal(const std::string& value, const Column& c) const {
+  std::string column_literal(const std::string& value, const Column& c) const override {
     return mssql_column_literal(value, c);
   }
-  std::string top_clause(long n) const { return mssql_top_clause(n); }
+  std::string top_clause(long n) const override { return mssql_top_clause(n); }
+  std::optional<std::string> mapping_loss(const Column& c) const override {
+    auto p = parse_type_name(c.native_type);
+    return mssql_mapping_loss(p.base, c.type.length, c.type.precision, c.type.scale);
+  }
 };
 
 }  // namespace

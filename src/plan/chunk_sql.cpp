@@ -1,49 +1,35 @@
-// SQL for reading one key-range chunk. Predicates are expanded column by column
-// because SQL Server has no row-value comparison.
+// SQL for reading one key-range chunk. The range itself is spelled by
+// catalog::expand_range, without row values (SQL Server has none).
 #include <memory>
 
 #include "catalog/dialect.hpp"
+#include "catalog/range_predicate.hpp"
 #include "plan/plan.hpp"
 
 namespace replicate::plan {
 
-namespace {
-
-// (k1, ..., kn) >= (v1, ..., vn) when `inclusive`, > otherwise; `less` flips to <, <=.
-std::string compare(const catalog::Dialect& d, const std::vector<std::string>& keys,
-                    const std::vector<catalog::Type>& types, const std::vector<std::string>& values,
-                    bool less, bool inclusive) {
-  const std::string strict = less ? " < " : " > ";
-  const std::string last = inclusive ? (less ? " <= " : " >= ") : strict;
-  std::string out;
-  // Build from the innermost column outwards: k_n op v_n, then k_i strict v_i OR (k_i = v_i AND inner).
-  for (std::size_t i = keys.size(); i-- > 0;) {
-    const std::string lit = d.key_literal(values[i], types[i]);
-    if (i + 1 == keys.size()) {
-      out = keys[i] + last + lit;
-    } else {
-      out = keys[i] + strict + lit + " OR (" + keys[i] + " = " + lit + " AND (" + out + "))";
+std::string chunk_predicate(const TablePlan& t, const ChunkPlan& chunk) {
+  auto d = catalog::make_dialect(t.source_dialect);
+  auto literals = [&](const std::optional<std::vector<std::string>>& bound) {
+    std::vector<std::string> out;
+    if (!bound) return out;
+    for (std::size_t i = 0; i < bound->size(); ++i) {
+      catalog::Column c;
+      c.name = t.key[i];
+      c.type = t.key_types[i];
+      c.native_type = i < t.key_native.size() ? t.key_native[i] : "";
+      out.push_back(d->column_literal((*bound)[i], c));
     }
-  }
-  return "(" + out + ")";
-}
-
-}  // namespace
-
-std::string range_predicate(const std::string& dialect, const std::vector<std::string>& key_sql,
-                            const std::vector<catalog::Type>& key_types, const ChunkPlan& chunk) {
-  auto d = catalog::make_dialect(dialect);
-  std::string out;
-  if (chunk.lo) out = compare(*d, key_sql, key_types, *chunk.lo, false, true);
-  if (chunk.hi) out += (out.empty() ? "" : " AND ") + compare(*d, key_sql, key_types, *chunk.hi, true, false);
-  return out;
+    return out;
+  };
+  return catalog::expand_range(t.key_sql, literals(chunk.lo), literals(chunk.hi));
 }
 
 std::string chunk_select_sql(const TablePlan& t, const ChunkPlan& chunk) {
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + t.columns[i].select_sql;
   sql += " FROM " + t.source_sql;
-  std::string range = range_predicate(t.source_dialect, t.key_sql, t.key_types, chunk);
+  std::string range = chunk_predicate(t, chunk);
   std::string where;
   if (t.where) where = "(" + *t.where + ")";
   if (!range.empty()) where += (where.empty() ? "" : " AND ") + range;

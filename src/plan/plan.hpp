@@ -40,6 +40,7 @@ struct TablePlan {
   std::vector<std::string> key;          // source key column names
   std::vector<std::string> key_sql;      // quoted source key expressions
   std::vector<catalog::Type> key_types;
+  std::vector<std::string> key_native;   // native source types of the key columns
   std::vector<std::string> key_target;   // target key column names
   std::optional<std::string> where;
   config::TableOptions options;
@@ -64,10 +65,8 @@ struct Plan {
 /// The SELECT for one chunk: canonical text columns, range predicate, ORDER BY key.
 std::string chunk_select_sql(const TablePlan& table, const ChunkPlan& chunk);
 
-/// `k1 > lo1 OR (k1 = lo1 AND k2 >= lo2)`-style predicate for [lo, hi) without
-/// row-value comparisons (SQL Server has none). Empty when both bounds are open.
-std::string range_predicate(const std::string& dialect, const std::vector<std::string>& key_sql,
-                            const std::vector<catalog::Type>& key_types, const ChunkPlan& chunk);
+/// The key-range condition of a chunk in the source's dialect; empty when both bounds are open.
+std::string chunk_predicate(const TablePlan& table, const ChunkPlan& chunk);
 
 std::string to_json(const TablePlan& table);
 TablePlan table_plan_from_json(const std::string& json);

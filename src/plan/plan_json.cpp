@@ -33,6 +33,7 @@ std::string to_json(const TablePlan& t) {
          {"target_table", t.target_table},     {"columns", cols},
          {"key", t.key},                        {"key_sql", t.key_sql},
          {"key_types", key_types},              {"key_target", t.key_target},
+         {"key_native", t.key_native},
          {"batch_size", o.batch_size},          {"mode", static_cast<int>(o.mode)},
          {"on_conflict", static_cast<int>(o.on_conflict)},
          {"read_uncommitted", o.read_uncommitted}, {"snapshot", o.snapshot},
@@ -62,6 +63,7 @@ TablePlan table_plan_from_json(const std::string& text) {
   t.key_sql = j.at("key_sql").get<std::vector<std::string>>();
   for (const auto& k : j.at("key_types")) t.key_types.push_back(type_from(k));
   t.key_target = j.at("key_target").get<std::vector<std::string>>();
+  t.key_native = j.at("key_native").get<std::vector<std::string>>();
   t.options.batch_size = j.at("batch_size");
   t.options.mode = static_cast<config::Mode>(j.at("mode").get<int>());
   t.options.on_conflict = static_cast<config::OnConflict>(j.at("on_conflict").get<int>());

@@ -54,10 +54,8 @@ void resolve_columns(const config::TableMapping& entry, const catalog::TableInfo
     p.type = c.type;
     p.nullable = c.nullable;
     p.target_type = m && m->type ? *m->type : target::pg_type(c.type);
-    p.select_sql = dialect.select_text(dialect.quote(c.name), c.type);
-    if (c.type.precision > 6 && (c.type.id == catalog::TypeId::timestamp || c.type.id == catalog::TypeId::time ||
-                                 c.type.id == catalog::TypeId::timestamptz))
-      p.note = fmt::format("{} keeps 6 of {} fractional digits in PostgreSQL", c.native_type, c.type.precision);
+    p.select_sql = dialect.select_column(dialect.quote(c.name), c);
+    if (auto loss = dialect.mapping_loss(c)) p.note = *loss;
     out.columns.push_back(std::move(p));
   };
   auto missing_column = [&](const std::string& name, const config::Location& loc) {
@@ -114,6 +112,7 @@ void resolve_key(const config::TableMapping& entry, const catalog::TableInfo& in
     out.key.push_back(col->source);
     out.key_sql.push_back(dialect.quote(col->source));
     out.key_types.push_back(col->type);
+    out.key_native.push_back(col->source_type);
     out.key_target.push_back(col->target);
     if (auto* ic = info.find(col->source); ic && ic->nullable && entry.key.size())
       out.warnings.push_back(fmt::format("key column {} is nullable: rows whose key is NULL are not copied", n));
@@ -246,8 +245,13 @@ std::vector<ChunkPlan> plan_chunks(const TablePlan& t, source::Connection& sourc
   // Other keys: read the keys in order and cut every `chunk_rows` rows, so each
   // chunk holds the same number of rows whatever the key's distribution.
   std::string sql = "SELECT ";
-  for (std::size_t i = 0; i < t.key_sql.size(); ++i)
-    sql += (i ? ", " : "") + dialect->select_text(t.key_sql[i], t.key_types[i]);
+  for (std::size_t i = 0; i < t.key_sql.size(); ++i) {
+    catalog::Column c;
+    c.name = t.key[i];
+    c.type = t.key_types[i];
+    c.native_type = t.key_native[i];
+    sql += (i ? ", " : "") + dialect->select_column(t.key_sql[i], c);
+  }
   sql += " FROM " + t.source_sql + where + " ORDER BY ";
   for (std::size_t i = 0; i < t.key_sql.size(); ++i) sql += (i ? ", " : "") + t.key_sql[i];
   auto cursor = source.open_cursor(sql, t.key_sql.size(), 10000);
