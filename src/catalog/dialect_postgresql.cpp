@@ -91,6 +91,9 @@ class PostgresqlDialect : public Dialect {
     switch (t.id) {
       case TypeId::bytes: return "encode(" + col + ", 'hex')";
       case TypeId::boolean: return "CASE WHEN " + col + " THEN 't' WHEN NOT " + col + " THEN 'f' END";
+      // Through numeric: money's own text ("-$1,234.56", per lc_monetary) is refused
+      // by numeric input; for numeric columns the cast is a no-op.
+      case TypeId::decimal: return col + "::numeric::text";
       default: return col + "::text";
     }
   }
