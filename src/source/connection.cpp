@@ -256,6 +256,7 @@ class SociConnection : public Connection {
       PQclear(res);
       return n;
     }
+    if (driver_ == config::Driver::odbc) return odbc_result_columns(sql);
     try {
       soci::row r;
       soci::statement st = (session_.prepare << sql, soci::into(r));
@@ -264,6 +265,32 @@ class SociConnection : public Connection {
     } catch (const soci::soci_error& e) {
       rethrow_soci(e, side_, "cannot describe query");
     }
+  }
+
+  /// SQLPrepare and SQLNumResultCols on a statement of our own. SOCI's describe
+  /// path fails on psqlODBC ("Failed to get result columns count").
+  std::size_t odbc_result_columns(const std::string& sql) {
+    SQLHSTMT st = SQL_NULL_HSTMT;
+    auto dbc = static_cast<SQLHDBC>(hdbc());
+    auto failed = [&](SQLSMALLINT type, SQLHANDLE h, const std::string& what) {
+      SQLCHAR state[6] = {0}, msg[1024] = {0};
+      SQLINTEGER native = 0;
+      SQLSMALLINT len = 0;
+      SQLGetDiagRec(type, h, 1, state, &native, msg, sizeof msg, &len);
+      if (st != SQL_NULL_HSTMT) SQLFreeHandle(SQL_HANDLE_STMT, st);
+      std::string sqlstate = reinterpret_cast<const char*>(state);
+      return DbError(sqlstate.empty() ? ErrorKind::internal : util::classify_sqlstate(sqlstate), to_string(side_),
+                     what + ": [" + sqlstate + "] " + reinterpret_cast<const char*>(msg), sqlstate);
+    };
+    auto ok = [](SQLRETURN rc) { return rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO; };
+    if (!ok(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st))) throw failed(SQL_HANDLE_DBC, dbc, "cannot describe query");
+    SQLSMALLINT n = 0;
+    if (!ok(SQLPrepare(st, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
+                       static_cast<SQLINTEGER>(sql.size()))) ||
+        !ok(SQLNumResultCols(st, &n)))
+      throw failed(SQL_HANDLE_STMT, st, "cannot describe query");
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+    return static_cast<std::size_t>(n);
   }
 
   config::Driver driver_;
