@@ -73,6 +73,11 @@ bool is_long_type(SQLSMALLINT type) {
   return type == SQL_LONGVARCHAR || type == SQL_WLONGVARCHAR || type == SQL_LONGVARBINARY;
 }
 
+bool is_sized_type(SQLSMALLINT type) {
+  return type == SQL_CHAR || type == SQL_VARCHAR || type == SQL_WCHAR || type == SQL_WVARCHAR ||
+         type == SQL_BINARY || type == SQL_VARBINARY;
+}
+
 /// Bytes (with the terminating NUL) that hold any value of this column as text.
 SQLLEN text_buffer_size(SQLSMALLINT type, SQLULEN size) {
   const auto n = static_cast<SQLLEN>(size);
@@ -162,6 +167,11 @@ class OdbcCursor final : public Cursor {
 
   void describe(SQLHDBC dbc) {
     columns_info_.resize(columns_);
+    // The SQLite ODBC driver describes every expression (no base column) as
+    // VARCHAR(255) whatever it yields; SQLite dialect selects are all expressions
+    // (typeof() CASEs, hex()), so such a size promises nothing and those columns
+    // are read piecewise like long ones. Plain columns keep their declared size.
+    const bool placeholder_sizes = odbc_dbms_name(dbc) == "SQLite";
     bool any_long = false;
     std::size_t first_long = columns_;
     for (std::size_t c = 0; c < columns_; ++c) {
@@ -173,7 +183,8 @@ class OdbcCursor final : public Cursor {
         throw error("cannot describe result column " + std::to_string(c + 1));
       col.name = reinterpret_cast<const char*>(name);
       if (col.name.empty()) col.name = "#" + std::to_string(c + 1);
-      col.is_long = is_long_type(col.type) || col.size == 0 || col.size > long_column_threshold;
+      col.is_long = is_long_type(col.type) || col.size == 0 || col.size > long_column_threshold ||
+                    (placeholder_sizes && is_sized_type(col.type) && !has_base_column(c));
       if (col.is_long && !any_long) first_long = c;
       any_long = any_long || col.is_long;
       if (!col.is_long) col.buflen = text_buffer_size(col.type, col.size);
@@ -198,6 +209,16 @@ class OdbcCursor final : public Cursor {
                       ? 1
                       : std::clamp<std::size_t>(
                             row_array_budget / std::max<std::size_t>(row_bytes, 1), 1, batch_size_);
+  }
+
+  /// Whether result column `c` (0-based) is a table column rather than an expression.
+  bool has_base_column(std::size_t c) {
+    SQLCHAR name[256] = {0};
+    SQLSMALLINT len = 0;
+    if (!ok(SQLColAttribute(stmt_.h, static_cast<SQLUSMALLINT>(c + 1), SQL_DESC_BASE_COLUMN_NAME, name,
+                            sizeof name, &len, nullptr)))
+      return false;
+    return name[0] != 0;
   }
 
   void bind() {
