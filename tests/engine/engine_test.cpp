@@ -54,7 +54,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         KeyCase{"integer", "CREATE TABLE t (id int PRIMARY KEY, name text, amount numeric(12,2))",
                 "INSERT INTO t SELECT g, 'n' || g, g * 1.5 FROM generate_series(1, 20000) g", "id"},
-        KeyCase{"varchar", "CREATE TABLE t (id varchar(20) PRIMARY KEY, v int)",
+        KeyCase{"varchar", "CREATE TABLE t (id varchar(40) PRIMARY KEY, v int)",
                 "INSERT INTO t SELECT 'k' || md5(g::text), g FROM generate_series(1, 12000) g", "id"},
         KeyCase{"uuid", "CREATE TABLE t (id uuid PRIMARY KEY, v int)",
                 "INSERT INTO t SELECT md5(g::text)::uuid, g FROM generate_series(1, 12000) g", "id"},
