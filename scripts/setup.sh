@@ -16,7 +16,7 @@ readonly PACKAGES=(
   libyaml-cpp-dev libsoci-dev libpq-dev libcli11-dev libboost-dev libboost-filesystem-dev
   libfmt-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc tdsodbc
-  postgresql sqlite3 libsqlite3-dev
+  postgresql sqlite3 libsqlite3-dev libssl-dev
   python3-jsonschema python3-yaml
 )
 
