@@ -109,7 +109,8 @@ int cmd_status(const std::string& file) {
   });
 }
 
-int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers, bool restart, const char* argv0) {
+int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers, bool restart,
+            const std::string& report, const char* argv0) {
   // Every file is validated before anything is copied: a typo in the third file
   // must not surface after the first two have run for an hour.
   std::vector<config::Mapping> mappings;
@@ -129,9 +130,16 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
     o.quiet = g.quiet;
     o.verbose = g.verbose;
     o.log_format = g.log_format == "json" ? engine::LogFormat::json : engine::LogFormat::text;
+    o.report_file = report;
     int rc = guarded([&] {
       auto started = std::chrono::steady_clock::now();
       auto summary = engine::run_mapping(m, o);
+      if (!report.empty()) {
+        std::FILE* f = std::fopen(report.c_str(), "w");
+        if (!f) throw std::runtime_error("cannot write the report to " + report);
+        std::fputs(engine::report_json(summary).c_str(), f);
+        std::fclose(f);
+      }
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (!g.quiet) {
         std::printf("%s", engine::format_summary(summary).c_str());
@@ -176,6 +184,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> files;
   int workers = 0;
   bool restart = false;
+  std::string report;
   app.add_option("files", files, "Mapping files to run (same as `replicate run FILE...`)");
 
   auto* run = app.add_subcommand("run", "Replicate the tables of each mapping file");
@@ -184,6 +193,8 @@ int main(int argc, char** argv) {
     a->add_option("-w,--workers", workers, "Worker processes (overrides `workers` in the mapping)")
         ->check(CLI::Range(1, 64));
     a->add_flag("--restart", restart, "Discard the state of an unfinished run and start again");
+    a->add_option("--report", report, "Write a JSON report per table (inserted, updated, unchanged, removed, "
+                                      "rejected, sample keys) to this file");
   }
 
   std::vector<std::string> validate_files;
@@ -236,7 +247,7 @@ int main(int argc, char** argv) {
     std::fputs(app.help().c_str(), stderr);
     return util::exit_config;
   }
-  return cmd_run(files, g, workers, restart, argv[0]);
+  return cmd_run(files, g, workers, restart, report, argv[0]);
 }
 
 }  // namespace replicate::cli

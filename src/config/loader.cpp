@@ -25,7 +25,9 @@ const std::vector<std::string> kEndpointKeys = {"driver", "dialect", "connection
 const std::vector<std::string> kOptionKeys = {
     "batch_size",  "workers",     "chunk_rows",       "mode",     "max_attempts",
     "max_rejects", "on_conflict", "create",           "case",     "swap",
-    "verify",      "indexes",     "read_uncommitted", "snapshot", "watermark"};
+    "verify",      "indexes",     "read_uncommitted", "snapshot", "watermark",
+    "stale",       "obsolete"};
+const std::vector<std::string> kStaleKeys = {"column", "value", "live"};
 const std::vector<std::string> kEntryKeys = {"source", "target",  "include", "key",
                                              "where",  "columns", "exclude"};
 const std::vector<std::string> kColumnKeys = {"source", "target", "type",
@@ -304,6 +306,18 @@ bool Loader::apply_option(TableOptions& o, const Field& f) const {
     o.snapshot = boolean(f);
   } else if (k == "watermark") {
     o.watermark = nonempty_text(f);
+  } else if (k == "stale") {
+    const Fields fs = map_field(f, kStaleKeys);
+    StaleMark m;
+    m.column = nonempty_text(require(fs, "column", "column: status (the target column that marks rows)"));
+    if (const Field* v = fs.find("value")) m.value = text(*v);
+    if (const Field* v = fs.find("live")) m.live = text(*v);
+    if (m.value == m.live)
+      fail(at(f.key), "'" + f.path + "' uses the same value for stale and live rows; give 'value' and 'live' "
+                      "different values, e.g. value: 0 and live: 1");
+    o.stale = m;
+  } else if (k == "obsolete") {
+    o.obsolete = choice(f, {Obsolete::remove, Obsolete::keep});
   } else {
     return false;
   }
@@ -323,6 +337,10 @@ TableMapping Loader::entry(const YAML::Node& node, const std::string& path) cons
   const Field* mode = defaults_mode_ ? &*defaults_mode_ : nullptr;
   for (const Field& f : fs.items)
     if (apply_option(t.options, f) && f.name == "mode") mode = &f;
+  if (t.options.mode == Mode::mirror && !t.options.stale)
+    fail(at(*mode), "mode mirror in '" + path +
+                        "' needs a stale marker; add stale: {column: status, value: 0, live: 1} "
+                        "(a target column) to the entry or to 'defaults'");
   if (t.options.mode == Mode::incremental && !t.options.watermark)
     fail(at(*mode),
          "mode incremental in '" + path +

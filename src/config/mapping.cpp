@@ -83,6 +83,8 @@ const char* to_string(CreateTable c) {
   return "?";
 }
 
+const char* to_string(Obsolete o) { return o == Obsolete::keep ? "keep" : "delete"; }
+
 const char* to_string(IdentifierCase c) {
   switch (c) {
     case IdentifierCase::lower:

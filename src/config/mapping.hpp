@@ -26,6 +26,15 @@ enum class Mode { full, append, incremental, mirror };
 enum class OnConflict { skip, update, error };
 enum class CreateTable { if_missing, always, never };
 enum class IdentifierCase { lower, preserve };
+/// mirror mode: what happens to target rows the source no longer has.
+enum class Obsolete { remove, keep };  // spelled "delete" | "keep" in YAML
+
+/// mirror mode: the column that marks target rows stale before the copy and live after.
+struct StaleMark {
+  std::string column;
+  std::string value = "0";  // stale
+  std::string live = "1";
+};
 
 /// One side of a copy: a driver and its connection string.
 struct Endpoint {
@@ -67,6 +76,8 @@ struct TableOptions {
   bool read_uncommitted = false;
   bool snapshot = false;
   std::optional<std::string> watermark;
+  std::optional<StaleMark> stale;       // mirror only
+  Obsolete obsolete = Obsolete::remove;  // mirror only
 };
 
 /// One entry of `tables:`: a single table (`source`) or a pattern entry (`include`).
@@ -148,5 +159,6 @@ const char* to_string(Mode m);
 const char* to_string(OnConflict c);
 const char* to_string(CreateTable c);
 const char* to_string(IdentifierCase c);
+const char* to_string(Obsolete o);
 
 }  // namespace replicate::config

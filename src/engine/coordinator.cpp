@@ -49,6 +49,9 @@ struct TableRun {
   bool finished = false;
   std::string error;
   std::int64_t rows = 0;  // committed
+  std::int64_t inserted = 0, updated = 0, unchanged = 0, removed = 0, rejected = 0;
+  json samples = {{"inserted", json::array()}, {"updated", json::array()}, {"removed", json::array()}};
+  std::vector<std::string> rejects;
   std::optional<Clock::time_point> first_dispatch;
   Clock::time_point finished_at;
 };
@@ -97,30 +100,25 @@ class Coordinator {
   void prepare() {
     auto src = source::connect(mapping_.source, source::Side::source);
     target_ = source::connect(mapping_.target, source::Side::target);
-    auto plan = plan::build_plan(mapping_, *src, *target_);
-    src.reset();
-    for (auto& t : plan.tables)
-      if (t.options.mode == config::Mode::incremental || t.options.mode == config::Mode::mirror)
-        throw plan::PlanError(fmt::format("table {}: mode '{}' is not supported yet; use full or append",
-                                          t.source_display, config::to_string(t.options.mode)));
     target_->execute("SET lock_timeout = '60s'");
     state_ = std::make_unique<State>(*target_, mapping_.state_schema);
     state_->ensure();
+    auto plan = plan::build_plan(mapping_, *src, *target_, [&](plan::TablePlan& t) {
+      if (t.options.mode != config::Mode::incremental) return;
+      // A resumed run keeps its window; a new one starts where the last one ended.
+      auto open = options_.restart ? std::nullopt : state_->open_run(t);
+      if (open)
+        plan::apply_watermark_window(t, *src, open->watermark_from, open->watermark_to);
+      else
+        plan::apply_watermark_window(t, *src, state_->last_watermark(t), std::nullopt);
+    });
+    src.reset();
     for (auto& p : plan.tables) {
       for (const auto& w : p.warnings) log("warning", "plan", {{"table", p.target_display()}}, w);
       TableRun t;
       t.plan = std::move(p);
       auto& tp = t.plan;
-      t.state = state_->start_or_resume(tp, options_.restart, [&] {
-        const std::string qualified = target::pg_quote_qualified(tp.target_schema, tp.target_table);
-        if (!tp.create_sql.empty()) {
-          target_->execute("CREATE SCHEMA IF NOT EXISTS " + target::pg_quote(tp.target_schema));
-          if (tp.target_exists) target_->execute("DROP TABLE " + qualified);
-          target_->execute(tp.create_sql);
-        } else if (tp.options.mode == config::Mode::full) {
-          target_->execute("TRUNCATE " + qualified);
-        }
-      });
+      t.state = state_->start_or_resume(tp, options_.restart, [&] { prepare_target(tp); });
       t.progress.name = tp.target_display();
       t.progress.estimated = tp.estimated_rows;
       t.progress.chunks_total = static_cast<int>(t.state.chunks.size());
@@ -136,12 +134,70 @@ class Coordinator {
           t.pending++;
         }
       }
+      for (const auto& cs : t.state.chunks) {
+        t.inserted += cs.inserted;
+        t.updated += cs.updated;
+        t.unchanged += cs.unchanged;
+      }
       t.progress.rows = t.rows;
       if (t.state.resumed)
         log("info", "resume", {{"table", t.progress.name}, {"run", t.state.run_id}},
             fmt::format("{}: resuming run {}: {} of {} chunks already done", t.progress.name, t.state.run_id,
                         t.skipped, t.state.chunks.size()));
       tables_.push_back(std::move(t));
+    }
+  }
+
+  /// First step of a new run, in the transaction that records it.
+  void prepare_target(const plan::TablePlan& tp) {
+    const std::string qualified = target::pg_quote_qualified(tp.target_schema, tp.target_table);
+    const auto mode = tp.options.mode;
+    if (!tp.create_sql.empty()) {
+      target_->execute("CREATE SCHEMA IF NOT EXISTS " + target::pg_quote(tp.target_schema));
+      if (tp.target_exists) target_->execute("DROP TABLE " + qualified);
+      target_->execute(tp.create_sql);
+    }
+    if (mode == config::Mode::full && tp.options.swap) {
+      // Readers keep the old rows until the swap at the end of the run.
+      const std::string shadow = target::pg_quote_qualified(tp.target_schema, tp.swap_table());
+      target_->execute("DROP TABLE IF EXISTS " + shadow);
+      target_->execute("CREATE TABLE " + shadow + " (LIKE " + qualified + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
+    } else if (mode == config::Mode::full && tp.create_sql.empty()) {
+      target_->execute("TRUNCATE " + qualified);
+    } else if (mode == config::Mode::mirror) {
+      const auto& st = *tp.options.stale;
+      target_->execute("UPDATE " + qualified + " SET " + target::pg_quote(st.column) + " = CAST(" +
+                       target::pg_literal(st.value) + " AS " + tp.stale_type + ")");
+    }
+  }
+
+  /// Last step of a successful run, in the transaction that marks it done.
+  void finalize_target(TableRun& t) {
+    const auto& tp = t.plan;
+    const std::string qualified = target::pg_quote_qualified(tp.target_schema, tp.target_table);
+    if (tp.options.mode == config::Mode::full && tp.options.swap) {
+      // TRUNCATE + INSERT rather than renames: the original table keeps its indexes,
+      // grants, triggers and the views that depend on it; readers see old or new rows.
+      const std::string shadow = target::pg_quote_qualified(tp.target_schema, tp.swap_table());
+      target_->execute("LOCK TABLE " + qualified + " IN ACCESS EXCLUSIVE MODE");
+      target_->execute("TRUNCATE " + qualified);
+      target_->execute("INSERT INTO " + qualified + " SELECT * FROM " + shadow);
+      target_->execute("DROP TABLE " + shadow);
+    } else if (tp.options.mode == config::Mode::mirror) {
+      const auto& st = *tp.options.stale;
+      std::string key = "jsonb_build_array(";
+      for (std::size_t i = 0; i < tp.key_target.size(); ++i)
+        key += (i ? ", " : "") + target::pg_quote(tp.key_target[i]) + "::text";
+      key += ")";
+      const std::string stale = target::pg_quote(st.column) + " = CAST(" + target::pg_literal(st.value) + " AS " +
+                                tp.stale_type + ")";
+      const std::string rows = tp.options.obsolete == config::Obsolete::remove
+                                   ? "DELETE FROM " + qualified + " WHERE " + stale + " RETURNING " + key + " AS k"
+                                   : "SELECT " + key + " AS k FROM " + qualified + " WHERE " + stale;
+      auto r = target_->query("WITH d AS (" + rows + ") SELECT count(*), coalesce((SELECT jsonb_agg(k) FROM "
+                              "(SELECT k FROM d LIMIT 10) s), '[]') FROM d");
+      t.removed = std::stoll(r[0][0].value_or("0"));
+      t.samples["removed"] = json::parse(r[0][1].value_or("[]"));
     }
   }
 
@@ -230,6 +286,17 @@ class Coordinator {
       cs.rows = m.value("count", 0);
       t.progress.rows += cs.rows - w->inflight_rows;
       t.rows += cs.rows;
+      t.inserted += m.value("inserted", 0);
+      t.updated += m.value("updated", 0);
+      t.unchanged += m.value("unchanged", 0);
+      t.rejected += m.value("rejected", 0);
+      for (const char* kind : {"inserted", "updated"}) {
+        auto& list = t.samples[kind];
+        for (const auto& k : m.value(std::string(kind) + "_keys", json::array()))
+          if (list.size() < 10) list.push_back(k);
+      }
+      for (const auto& r : m.value("rejects", json::array()))
+        if (t.rejects.size() < 10) t.rejects.push_back(r.get<std::string>());
       t.progress.chunks_done++;
       t.in_flight--;
       w->task.reset();
@@ -238,6 +305,15 @@ class Coordinator {
           {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"worker", w->pid}, {"count", cs.rows},
            {"duration_ms", m.value("duration_ms", 0)}},
           fmt::format("{} chunk {} done by worker {}: {} rows", t.progress.name, cs.chunk.id, w->pid, cs.rows));
+      const auto limit = t.plan.options.max_rejects;
+      if (limit && t.rejected > *limit && !t.failed) {
+        fail_table(task.table, fmt::format("{} rows rejected (max_rejects {}); first: {}; see {}.rejects", t.rejected,
+                                           *limit, t.rejects.empty() ? "" : t.rejects.front(), mapping_.state_schema));
+      } else if (m.value("rejected", 0) > 0) {
+        log("warning", "rejects", {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"count", m.value("rejected", 0)}},
+            fmt::format("{} chunk {}: {} rows rejected, e.g. {}", t.progress.name, cs.chunk.id, m.value("rejected", 0),
+                        t.rejects.empty() ? "" : t.rejects.front()));
+      }
       maybe_finish_table(task.table);
       dispatch();
       check_done();
@@ -272,21 +348,25 @@ class Coordinator {
                       cs.attempts, max_attempts, delay.count(), error));
       return;
     }
-    if (!t.failed) {
-      t.failed = true;
-      t.error = retryable && !stopping_
-                    ? fmt::format("chunk {} failed {} times; last error: {}", cs.chunk.id, cs.attempts, error)
-                    : fmt::format("chunk {}: {}", cs.chunk.id, error);
-      // The table's other chunks are not started: drop them from the queue.
-      std::erase_if(queue_, [&](const Task& q) {
-        if (q.table != task.table) return false;
-        t.pending--;
-        return true;
-      });
-      log("error", "table-failed", {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"error", error}},
-          fmt::format("{} failed: {}", t.progress.name, t.error));
-    }
+    if (!t.failed)
+      fail_table(task.table, retryable && !stopping_
+                                 ? fmt::format("chunk {} failed {} times; last error: {}", cs.chunk.id, cs.attempts, error)
+                                 : fmt::format("chunk {}: {}", cs.chunk.id, error));
     maybe_finish_table(task.table);
+  }
+
+  void fail_table(int index, const std::string& error) {
+    auto& t = tables_[index];
+    t.failed = true;
+    t.error = error;
+    // The table's other chunks are not started: drop them from the queue.
+    std::erase_if(queue_, [&](const Task& q) {
+      if (q.table != index) return false;
+      t.pending--;
+      return true;
+    });
+    log("error", "table-failed", {{"table", t.progress.name}, {"error", error}},
+        fmt::format("{} failed: {}", t.progress.name, t.error));
   }
 
   void maybe_finish_table(int index) {
@@ -296,7 +376,17 @@ class Coordinator {
     t.finished = true;
     t.progress.finished = true;
     t.finished_at = Clock::now();
-    with_state([&] { state_->finish_run(t.state.run_id, !t.failed, t.rows, t.error); });
+    with_state([&] {
+      try {
+        state_->finish_run(t.plan, t.state.run_id, !t.failed, t.rows, t.error, [&] { finalize_target(t); });
+      } catch (const util::DbError& e) {
+        if (e.retryable() || t.failed) throw;
+        // The final step itself failed (a swap or a mirror delete): the table failed.
+        t.failed = true;
+        t.error = std::string("final step failed: ") + e.what();
+        state_->finish_run(t.plan, t.state.run_id, false, t.rows, t.error, [] {});
+      }
+    });
   }
 
   // ---- scheduling ----
@@ -446,6 +536,14 @@ class Coordinator {
       ts.retries = t.retries;
       ts.error = t.error;
       ts.status = t.failed ? "failed" : (t.finished ? "done" : "interrupted");
+      ts.mode = config::to_string(t.plan.options.mode);
+      ts.inserted = t.inserted;
+      ts.updated = t.updated;
+      ts.unchanged = t.unchanged;
+      ts.removed = t.removed;
+      ts.rejected = t.rejected;
+      ts.samples = t.samples;
+      ts.rejects = t.rejects;
       if (t.first_dispatch)
         ts.seconds = std::chrono::duration<double>((t.finished ? t.finished_at : Clock::now()) - *t.first_dispatch).count();
       s.tables.push_back(ts);
@@ -495,11 +593,26 @@ std::string format_summary(const RunSummary& s) {
     std::string chunks = t.chunks_skipped ? fmt::format("{}({} old)", t.chunks, t.chunks_skipped) : std::to_string(t.chunks);
     out += fmt::format("{:<32} {:<11} {:>12} {:>9} {:>7} {:>9.2f} {:>11}\n", t.table, t.status, format_count(t.rows),
                        chunks, t.retries, t.seconds, format_count(static_cast<std::int64_t>(rate)));
+    if (t.mode != "full" && t.status == "done")
+      out += fmt::format("  {}: {} inserted, {} updated, {} unchanged, {} removed\n", t.mode, format_count(t.inserted),
+                         format_count(t.updated), format_count(t.unchanged), format_count(t.removed));
+    if (t.rejected) out += fmt::format("  {} rows rejected (see the rejects table), e.g. {}\n", format_count(t.rejected),
+                                       t.rejects.empty() ? "" : t.rejects.front());
     if (!t.error.empty()) out += "  error: " + t.error + "\n";
     rows += t.rows;
     secs = std::max(secs, t.seconds);
   }
   return out;
+}
+
+std::string report_json(const RunSummary& s) {
+  json tables = json::array();
+  for (const auto& t : s.tables)
+    tables.push_back({{"table", t.table}, {"mode", t.mode}, {"status", t.status}, {"rows", t.rows},
+                      {"inserted", t.inserted}, {"updated", t.updated}, {"unchanged", t.unchanged},
+                      {"removed", t.removed}, {"rejected", t.rejected}, {"sample_keys", t.samples},
+                      {"rejects", t.rejects}, {"seconds", t.seconds}, {"error", t.error}});
+  return json{{"tables", tables}, {"interrupted", s.interrupted}, {"exit_code", s.exit_code}}.dump(2);
 }
 
 }  // namespace replicate::engine

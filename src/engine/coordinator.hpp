@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "config/mapping.hpp"
+#include <nlohmann/json.hpp>
+
 #include "engine/progress.hpp"
 
 namespace replicate::engine {
@@ -18,6 +20,7 @@ struct RunOptions {
   bool quiet = false;
   bool verbose = false;
   LogFormat log_format = LogFormat::text;
+  std::string report_file;   // --report: JSON difference report
 };
 
 struct TableSummary {
@@ -29,6 +32,10 @@ struct TableSummary {
   int retries = 0;
   double seconds = 0;
   std::string error;
+  std::string mode;
+  std::int64_t inserted = 0, updated = 0, unchanged = 0, removed = 0, rejected = 0;
+  nlohmann::json samples = nlohmann::json::object();  // inserted/updated/removed keys
+  std::vector<std::string> rejects;                   // the first few, for people
 };
 
 struct RunSummary {
@@ -45,5 +52,7 @@ RunSummary run_mapping(const config::Mapping& mapping, const RunOptions& options
 
 /// The summary as a table, for the terminal.
 std::string format_summary(const RunSummary& summary);
+/// The difference report (per table counts and sample keys) as JSON.
+std::string report_json(const RunSummary& summary);
 
 }  // namespace replicate::engine

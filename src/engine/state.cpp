@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/chunk_copy.hpp"
 #include "target/pg_schema.hpp"
 
 namespace replicate::engine {
@@ -57,6 +58,25 @@ void State::ensure() {
       finished_at timestamptz,
       last_error text,
       PRIMARY KEY (run_id, chunk_no)))");
+    for (const char* c : {"inserted", "updated", "unchanged", "rejected"})
+      target_.execute("ALTER TABLE " + t("chunks") + " ADD COLUMN IF NOT EXISTS " + c + " bigint NOT NULL DEFAULT 0");
+    target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS watermark_from text");
+    target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS watermark_to text");
+    target_.execute("CREATE TABLE IF NOT EXISTS " + t("rejects") + R"( (
+      run_id bigint NOT NULL,
+      table_name text NOT NULL,
+      chunk_no integer NOT NULL,
+      key jsonb,
+      column_name text,
+      reason text NOT NULL,
+      row_text text,
+      created_at timestamptz NOT NULL DEFAULT now()))");
+    target_.execute("CREATE TABLE IF NOT EXISTS " + t("watermarks") + R"( (
+      table_name text PRIMARY KEY,
+      column_name text NOT NULL,
+      value text NOT NULL,
+      run_id bigint,
+      updated_at timestamptz NOT NULL DEFAULT now()))");
     target_.commit();
   } catch (...) {
     try { target_.rollback(); } catch (...) {}
@@ -78,7 +98,8 @@ RunState State::start_or_resume(const plan::TablePlan& table, bool restart,
       rs.resumed = true;
       target_.execute("UPDATE " + t("runs") + " SET status = 'running', error = NULL WHERE run_id = " +
                       std::to_string(rs.run_id));
-      for (auto& r : target_.query("SELECT chunk_no, lo, hi, status, coalesce(rows, 0), attempts FROM " + t("chunks") +
+      for (auto& r : target_.query("SELECT chunk_no, lo, hi, status, coalesce(rows, 0), attempts, inserted, updated, "
+                                   "unchanged, rejected FROM " + t("chunks") +
                                    " WHERE run_id = " + std::to_string(rs.run_id) + " ORDER BY chunk_no")) {
         ChunkState c;
         c.chunk.id = std::stoi(*r[0]);
@@ -87,16 +108,22 @@ RunState State::start_or_resume(const plan::TablePlan& table, bool restart,
         c.status = *r[3] == "done" ? ChunkStatus::done : ChunkStatus::pending;
         c.rows = std::stoll(*r[4]);
         c.attempts = std::stoi(*r[5]);
+        c.inserted = std::stoll(*r[6]);
+        c.updated = std::stoll(*r[7]);
+        c.unchanged = std::stoll(*r[8]);
+        c.rejected = std::stoll(*r[9]);
         rs.chunks.push_back(std::move(c));
       }
     } else {
       if (!open.empty())
         target_.execute("UPDATE " + t("runs") + " SET status = 'abandoned', finished_at = now() WHERE run_id = " +
                         *open[0][0]);
-      auto id = target_.query("INSERT INTO " + t("runs") + " (table_name, fingerprint, mode, chunks) VALUES (" + name +
-                              ", " + pg_literal(table.fingerprint) + ", " +
+      auto id = target_.query("INSERT INTO " + t("runs") + " (table_name, fingerprint, mode, chunks, watermark_from, watermark_to) VALUES (" +
+                              name + ", " + pg_literal(table.fingerprint) + ", " +
                               pg_literal(config::to_string(table.options.mode)) + ", " +
-                              std::to_string(table.chunks.size()) + ") RETURNING run_id");
+                              std::to_string(table.chunks.size()) + ", " +
+                              (table.watermark_from ? pg_literal(*table.watermark_from) : "NULL") + ", " +
+                              (table.watermark_to ? pg_literal(*table.watermark_to) : "NULL") + ") RETURNING run_id");
       rs.run_id = std::stoll(*id[0][0]);
       std::string values;
       for (const auto& c : table.chunks) {
@@ -121,10 +148,43 @@ void State::chunk_failed(std::int64_t run_id, int chunk, int attempts, const std
                               t("chunks"), attempts, pg_literal(error), run_id, chunk));
 }
 
-void State::finish_run(std::int64_t run_id, bool ok, std::int64_t rows, const std::string& error) {
-  target_.execute(fmt::format("UPDATE {} SET status = {}, rows = {}, finished_at = now(), error = {} WHERE run_id = {}",
-                              t("runs"), pg_literal(ok ? "done" : "failed"), rows,
-                              error.empty() ? "NULL" : pg_literal(error), run_id));
+std::optional<State::OpenRun> State::open_run(const plan::TablePlan& table) {
+  auto r = target_.query("SELECT run_id, watermark_from, watermark_to FROM " + t("runs") + " WHERE table_name = " +
+                         pg_literal(table.target_display()) + " AND fingerprint = " + pg_literal(table.fingerprint) +
+                         " AND status IN ('running', 'failed', 'interrupted') ORDER BY run_id DESC LIMIT 1");
+  if (r.empty()) return std::nullopt;
+  return OpenRun{std::stoll(*r[0][0]), r[0][1], r[0][2]};
+}
+
+std::optional<std::string> State::last_watermark(const plan::TablePlan& table) {
+  auto r = target_.query("SELECT value FROM " + t("watermarks") + " WHERE table_name = " +
+                         pg_literal(table.target_display()));
+  if (r.empty()) return std::nullopt;
+  return r[0][0];
+}
+
+void State::finish_run(const plan::TablePlan& table, std::int64_t run_id, bool ok, std::int64_t rows,
+                       const std::string& error, const std::function<void()>& finalize) {
+  target_.begin();
+  try {
+    if (ok) {
+      finalize();
+      if (table.options.mode == config::Mode::incremental && table.watermark_to && table.options.watermark)
+        target_.execute(fmt::format(
+            "INSERT INTO {} (table_name, column_name, value, run_id) VALUES ({}, {}, {}, {}) ON CONFLICT (table_name) "
+            "DO UPDATE SET column_name = EXCLUDED.column_name, value = EXCLUDED.value, run_id = EXCLUDED.run_id, "
+            "updated_at = now()",
+            t("watermarks"), pg_literal(table.target_display()), pg_literal(*table.options.watermark),
+            pg_literal(*table.watermark_to), run_id));
+    }
+    target_.execute(fmt::format("UPDATE {} SET status = {}, rows = {}, finished_at = now(), error = {} WHERE run_id = {}",
+                                t("runs"), pg_literal(ok ? "done" : "failed"), rows,
+                                error.empty() ? "NULL" : pg_literal(error), run_id));
+    target_.commit();
+  } catch (...) {
+    try { target_.rollback(); } catch (...) {}
+    throw;
+  }
 }
 
 std::string State::lock_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk) {
@@ -132,11 +192,12 @@ std::string State::lock_chunk_sql(const std::string& schema, std::int64_t run_id
                      run_id, chunk);
 }
 
-std::string State::done_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk, std::int64_t rows,
+std::string State::done_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk, const ChunkResult& r,
                                   int pid) {
-  return fmt::format("UPDATE {}.chunks SET status = 'done', rows = {}, worker_pid = {}, finished_at = now(), "
-                     "attempts = attempts + 1 WHERE run_id = {} AND chunk_no = {}",
-                     pg_quote(schema), rows, pid, run_id, chunk);
+  return fmt::format("UPDATE {}.chunks SET status = 'done', rows = {}, inserted = {}, updated = {}, unchanged = {}, "
+                     "rejected = {}, worker_pid = {}, finished_at = now(), attempts = attempts + 1 "
+                     "WHERE run_id = {} AND chunk_no = {}",
+                     pg_quote(schema), r.rows, r.inserted, r.updated, r.unchanged, r.rejected, pid, run_id, chunk);
 }
 
 std::vector<std::vector<std::string>> State::status_rows(const std::vector<std::string>& tables) {

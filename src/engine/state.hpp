@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,12 +13,15 @@
 
 namespace replicate::engine {
 
+struct ChunkResult;
+
 enum class ChunkStatus { pending, done, failed };
 
 struct ChunkState {
   plan::ChunkPlan chunk;
   ChunkStatus status = ChunkStatus::pending;
   std::int64_t rows = 0;
+  std::int64_t inserted = 0, updated = 0, unchanged = 0, rejected = 0;
   int attempts = 0;
 };
 
@@ -40,13 +44,26 @@ class State {
   RunState start_or_resume(const plan::TablePlan& table, bool restart,
                            const std::function<void()>& prepare_target);
 
+  /// The unfinished run a resume would continue: its id and incremental window end.
+  struct OpenRun {
+    std::int64_t run_id = 0;
+    std::optional<std::string> watermark_from;
+    std::optional<std::string> watermark_to;
+  };
+  std::optional<OpenRun> open_run(const plan::TablePlan& table);
+  /// The watermark the last successful incremental run of this table reached.
+  std::optional<std::string> last_watermark(const plan::TablePlan& table);
+
   void chunk_failed(std::int64_t run_id, int chunk, int attempts, const std::string& error);
-  void finish_run(std::int64_t run_id, bool ok, std::int64_t rows, const std::string& error);
+  /// End a run. When `ok`, `finalize` (swap in a shadow table, remove mirror's stale
+  /// rows) and the new watermark commit in the same transaction as the run's status.
+  void finish_run(const plan::TablePlan& table, std::int64_t run_id, bool ok, std::int64_t rows,
+                  const std::string& error, const std::function<void()>& finalize);
 
   /// SQL fragments workers use inside their chunk transaction.
   static std::string lock_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk);
   static std::string done_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk,
-                                    std::int64_t rows, int pid);
+                                    const ChunkResult& result, int pid);
 
   /// One line per table: latest run, status, chunks done/total, rows.
   std::vector<std::vector<std::string>> status_rows(const std::vector<std::string>& tables);

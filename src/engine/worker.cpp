@@ -12,58 +12,13 @@
 #include <nlohmann/json.hpp>
 
 #include "config/mapping.hpp"
-#include "engine/state.hpp"
-#include "target/copy_writer.hpp"
-#include "target/pg_schema.hpp"
+#include "catalog/mssql_sql.hpp"
+#include "engine/chunk_copy.hpp"
 #include "util/error.hpp"
 
 namespace replicate::engine {
 
 using nlohmann::json;
-
-ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chunk, std::int64_t run_id,
-                       const std::string& state_schema, source::Connection& source, source::Connection& target,
-                       const std::function<void(std::size_t)>& on_batch) {
-  ChunkResult result;
-  pg_conn* pg = target.native_pg();
-  if (!pg) throw util::DbError(util::ErrorKind::internal, "target", "the target must be a PostgreSQL connection");
-  target.begin();
-  try {
-    // The row lock serialises two processes that were handed the same chunk.
-    auto st = target.query(State::lock_chunk_sql(state_schema, run_id, chunk.id));
-    if (st.empty())
-      throw util::DbError(util::ErrorKind::internal, "target",
-                          "chunk " + std::to_string(chunk.id) + " of run " + std::to_string(run_id) + " is not in the state table");
-    if (st[0][0] && *st[0][0] == "done") {
-      target.rollback();
-      result.skipped = true;
-      return result;
-    }
-    std::vector<std::string> cols;
-    std::vector<target::Encoding> enc;
-    for (const auto& c : table.columns) {
-      cols.push_back(target::pg_quote(c.target));
-      enc.push_back(c.type.id == catalog::TypeId::bytes ? target::Encoding::hex_bytes : target::Encoding::plain);
-    }
-    target::CopyWriter writer(pg);
-    writer.begin(target::pg_quote_qualified(table.target_schema, table.target_table), cols, enc);
-    auto cursor = source.open_cursor(plan::chunk_select_sql(table, chunk), table.columns.size(),
-                                     static_cast<std::size_t>(std::max(1, table.options.batch_size)));
-    source::Batch batch;
-    while (cursor->fetch(batch)) {
-      writer.write(batch);
-      on_batch(batch.rows);
-    }
-    cursor.reset();
-    result.rows = writer.end();
-    target.execute(State::done_chunk_sql(state_schema, run_id, chunk.id, result.rows, getpid()));
-    target.commit();
-  } catch (...) {
-    try { target.rollback(); } catch (...) {}
-    throw;
-  }
-  return result;
-}
 
 namespace {
 
@@ -111,6 +66,9 @@ int worker_main(const std::string& mapping_file) {
     try {
       if (!src) src = source::connect(mapping.source, source::Side::source);
       if (!tgt) tgt = source::connect(mapping.target, source::Side::target);
+      // Isolation is a per-table choice on SQL Server: set it before every chunk.
+      if (table.source_dialect == "mssql")
+        src->execute(catalog::mssql_session_setup(table.options.read_uncommitted, table.options.snapshot));
       auto r = copy_chunk(table, chunk, run_id, mapping.state_schema, *src, *tgt, [&](std::size_t n) {
         auto now = std::chrono::steady_clock::now();
         send({{"type", "batch-completed"}, {"table", ti}, {"chunk", chunk.id}, {"count", n}, {"worker", getpid()},
@@ -119,7 +77,10 @@ int worker_main(const std::string& mapping_file) {
       });
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
       send({{"type", "chunk-completed"}, {"table", ti}, {"chunk", chunk.id}, {"count", r.rows},
-            {"skipped", r.skipped}, {"worker", getpid()}, {"duration_ms", ms.count()}});
+            {"inserted", r.inserted}, {"updated", r.updated}, {"unchanged", r.unchanged},
+            {"rejected", r.rejected}, {"rejects", r.rejects}, {"inserted_keys", r.inserted_keys},
+            {"updated_keys", r.updated_keys}, {"skipped", r.skipped}, {"worker", getpid()},
+            {"duration_ms", ms.count()}});
     } catch (const util::DbError& e) {
       // After an error the sessions may be unusable: start clean for the next chunk.
       src.reset();

@@ -44,6 +44,9 @@ struct TablePlan {
   std::vector<std::string> key_target;   // target key column names
   std::optional<std::string> where;
   config::TableOptions options;
+  std::string stale_type;       // mirror: SQL type of the stale column in the target
+  std::optional<std::string> watermark_from;  // incremental: this run reads (from, to]
+  std::optional<std::string> watermark_to;
   std::int64_t estimated_rows = -1;
   bool target_exists = false;
   std::string create_sql;       // empty when the table exists and is kept
@@ -52,6 +55,15 @@ struct TablePlan {
   std::string fingerprint;      // identifies the plan for resume (columns, key, target, mode)
 
   std::string target_display() const { return target_schema + "." + target_table; }
+  /// full + swap: rows load into this table (same schema) and replace the target at the end.
+  std::string swap_table() const { return target_table.substr(0, 40) + "__replicate_swap"; }
+  /// Where a chunk's rows are COPYed when they are not merged through a stage.
+  std::string load_table() const { return options.swap && options.mode == config::Mode::full ? swap_table() : target_table; }
+  /// Modes whose rows go through a per-chunk stage table and a merge statement.
+  bool merges() const {
+    return options.mode == config::Mode::incremental || options.mode == config::Mode::mirror ||
+           (options.mode == config::Mode::append && options.on_conflict != config::OnConflict::error);
+  }
 };
 
 struct Plan {

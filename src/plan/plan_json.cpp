@@ -37,7 +37,10 @@ std::string to_json(const TablePlan& t) {
          {"batch_size", o.batch_size},          {"mode", static_cast<int>(o.mode)},
          {"on_conflict", static_cast<int>(o.on_conflict)},
          {"read_uncommitted", o.read_uncommitted}, {"snapshot", o.snapshot},
-         {"max_rejects", o.max_rejects ? json(*o.max_rejects) : json(nullptr)}};
+         {"max_rejects", o.max_rejects ? json(*o.max_rejects) : json(nullptr)},
+         {"swap", o.swap},                      {"stale_type", t.stale_type},
+         {"obsolete", static_cast<int>(o.obsolete)}};
+  if (o.stale) j["stale"] = {{"column", o.stale->column}, {"value", o.stale->value}, {"live", o.stale->live}};
   if (t.where) j["where"] = *t.where;
   return j.dump();
 }
@@ -74,6 +77,11 @@ TablePlan table_plan_from_json(const std::string& text) {
   else
     t.options.max_rejects = j.at("max_rejects").get<std::int64_t>();
   if (j.contains("where")) t.where = j.at("where").get<std::string>();
+  t.options.swap = j.at("swap");
+  t.stale_type = j.at("stale_type");
+  t.options.obsolete = static_cast<config::Obsolete>(j.at("obsolete").get<int>());
+  if (j.contains("stale"))
+    t.options.stale = config::StaleMark{j["stale"]["column"], j["stale"]["value"], j["stale"]["live"]};
   return t;
 }
 

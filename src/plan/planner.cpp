@@ -134,9 +134,21 @@ std::vector<std::string> target_columns(source::Connection& target, const std::s
   return cols;
 }
 
+/// Settings in a connection string that turn encryption or certificate checks off.
+std::optional<std::string> insecure_setting(const std::string& connection) {
+  std::string c = lower(connection);
+  c.erase(std::remove(c.begin(), c.end(), ' '), c.end());
+  for (const char* bad : {"encrypt=no", "encrypt=false", "encrypt=optional", "encryption=off",
+                          "trustservercertificate=yes", "trustservercertificate=true", "sslmode=disable",
+                          "sslmode=allow"})
+    if (c.find(bad) != std::string::npos) return std::string(bad);
+  return std::nullopt;
+}
+
 }  // namespace
 
-Plan build_plan(const config::Mapping& m, source::Connection& source, source::Connection& target) {
+Plan build_plan(const config::Mapping& m, source::Connection& source, source::Connection& target,
+                const std::function<void(TablePlan&)>& before_chunks) {
   Plan plan;
   plan.mapping_file = m.file;
   plan.source_display = m.source.connection_display;
@@ -177,6 +189,26 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
     }
     resolve_columns(entry, info, *dialect, t);
     resolve_key(entry, info, *dialect, t);
+    const auto mode = entry.options.mode;
+    if (t.key.empty() && (mode == config::Mode::incremental || mode == config::Mode::mirror ||
+                          (mode == config::Mode::append && entry.options.on_conflict != config::OnConflict::error)))
+      throw PlanError(fmt::format("{}: mode {} needs a key to match rows, and {} has no primary key; "
+                                  "name one with `key: [column]`",
+                                  entry.location.str(), config::to_string(mode), t.source_display));
+    if (mode == config::Mode::incremental) {
+      bool mapped = false;
+      for (const auto& c : t.columns) mapped = mapped || lower(c.source) == lower(*entry.options.watermark);
+      if (!mapped)
+        throw PlanError(fmt::format("{}: watermark column '{}' is not a mapped source column of {}",
+                                    entry.location.str(), *entry.options.watermark, t.source_display));
+    }
+    for (const auto* ep : {&m.source, &m.target})
+      if (auto bad = insecure_setting(ep->connection))
+        t.warnings.push_back(fmt::format("the {} connection sets {}: the connection is not encrypted or its "
+                                         "certificate is not checked", ep == &m.source ? "source" : "target", *bad));
+    if (entry.options.read_uncommitted)
+      t.warnings.push_back("read_uncommitted: rows are read without locks and may be read twice or missed "
+                           "while the source changes");
 
     // The target: create it, or check that every mapped column is there.
     auto existing = target_columns(target, t.target_schema, t.target_table);
@@ -189,8 +221,33 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
                                     "create it first or set `create: if_missing`",
                                     entry.location.str(), t.target_display()));
       std::vector<std::string> pk = t.key_target;
+      if (entry.options.stale) {
+        const auto& st = *entry.options.stale;
+        auto it = std::find_if(t.columns.begin(), t.columns.end(), [&](const ColumnPlan& c) { return c.target == st.column; });
+        if (it != t.columns.end()) {
+          t.stale_type = it->target_type;
+        } else {
+          bool numeric = !st.value.empty() && !st.live.empty() &&
+                         std::all_of(st.value.begin(), st.value.end(), ::isdigit) &&
+                         std::all_of(st.live.begin(), st.live.end(), ::isdigit);
+          t.stale_type = numeric ? "smallint" : "text";
+          tcols.push_back({st.column, t.stale_type + " DEFAULT " + target::pg_literal(st.live), false});
+        }
+      }
       t.create_sql = target::create_table_sql(t.target_schema, t.target_table, tcols, pk);
     } else {
+      if (entry.options.stale) {
+        auto ty = target.query("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(" +
+                               target::pg_literal(target::pg_quote_qualified(t.target_schema, t.target_table)) +
+                               ") AND attname = " + target::pg_literal(entry.options.stale->column) +
+                               " AND NOT attisdropped");
+        if (ty.empty())
+          throw PlanError(fmt::format("{}: the stale column '{}' is not in target table {}; add it (e.g. "
+                                      "ALTER TABLE {} ADD COLUMN {} smallint) or name another column",
+                                      entry.location.str(), entry.options.stale->column, t.target_display(),
+                                      t.target_display(), entry.options.stale->column));
+        t.stale_type = *ty[0][0];
+      }
       for (const auto& c : t.columns)
         if (std::find(existing.begin(), existing.end(), c.target) == existing.end())
           throw PlanError(fmt::format("{}: target table {} has no column '{}'; add it, map the "
@@ -202,10 +259,43 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
     for (const auto& c : t.columns) fp += "|" + c.target + ":" + c.select_sql + ":" + c.target_type;
     for (const auto& k : t.key) fp += "|k:" + k;
     t.fingerprint = fnv1a(fp);
+    if (before_chunks) before_chunks(t);
     t.chunks = plan_chunks(t, source);
     plan.tables.push_back(std::move(t));
   }
   return plan;
+}
+
+void apply_watermark_window(TablePlan& t, source::Connection& source, const std::optional<std::string>& from,
+                            const std::optional<std::string>& resumed_to) {
+  auto dialect = catalog::make_dialect(t.source_dialect);
+  const ColumnPlan* w = nullptr;
+  for (const auto& c : t.columns)
+    if (lower(c.source) == lower(*t.options.watermark)) w = &c;
+  if (!w) throw PlanError("watermark column " + *t.options.watermark + " is not mapped in " + t.source_display);
+  catalog::Column col;
+  col.name = w->source;
+  col.type = w->type;
+  col.native_type = w->source_type;
+  const std::string q = dialect->quote(w->source);
+  std::string lower_bound = from ? q + " > " + dialect->column_literal(*from, col) : "";
+  t.watermark_from = from;
+  if (resumed_to) {
+    t.watermark_to = resumed_to;
+  } else {
+    // The window closes at the newest value now: rows changed while we copy wait for the next run.
+    std::string sql = "SELECT " + dialect->select_text("MAX(" + q + ")", w->type) + " FROM " + t.source_sql;
+    std::string where = t.where ? "(" + *t.where + ")" : "";
+    if (!lower_bound.empty()) where += (where.empty() ? "" : " AND ") + lower_bound;
+    if (!where.empty()) sql += " WHERE " + where;
+    auto r = source.query(sql);
+    t.watermark_to = r.empty() || r[0].empty() ? std::nullopt : r[0][0];
+    if (!t.watermark_to) t.watermark_to = from;  // nothing new: the window stays where it was
+  }
+  std::string window = lower_bound;
+  if (t.watermark_to) window += (window.empty() ? "" : " AND ") + q + " <= " + dialect->column_literal(*t.watermark_to, col);
+  if (!from && t.watermark_to) window.clear();  // a first run copies everything, NULL watermarks included
+  if (!window.empty()) t.where = t.where ? "(" + *t.where + ") AND " + window : window;
 }
 
 std::vector<ChunkPlan> plan_chunks(const TablePlan& t, source::Connection& source) {

@@ -2,6 +2,9 @@
 // decide the target DDL, and cut key-range chunks.
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include "catalog/dialect.hpp"
 #include "config/mapping.hpp"
 #include "plan/plan.hpp"
@@ -17,8 +20,16 @@ class PlanError : public std::runtime_error {
 };
 
 /// Plan every table of a mapping. `source` and `target` are open connections.
+/// `before_chunks` may narrow a table (an incremental window) before its chunks are cut.
 Plan build_plan(const config::Mapping& mapping, source::Connection& source,
-                source::Connection& target);
+                source::Connection& target,
+                const std::function<void(TablePlan&)>& before_chunks = {});
+
+/// incremental: compute this run's window (watermark_from, watermark_to] from the last
+/// saved watermark (nullopt on a first run) and add it to the table's `where`.
+void apply_watermark_window(TablePlan& table, source::Connection& source,
+                            const std::optional<std::string>& from,
+                            const std::optional<std::string>& resumed_to);
 
 /// Cut [lo, hi) chunks for a planned table (reads MIN/MAX or samples keys from the source).
 std::vector<ChunkPlan> plan_chunks(const TablePlan& table, source::Connection& source);

@@ -1,0 +1,218 @@
+// One chunk, one target transaction.
+#include "engine/chunk_copy.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "engine/state.hpp"
+#include "target/copy_writer.hpp"
+#include "target/merge_sql.hpp"
+#include "target/pg_schema.hpp"
+#include "util/error.hpp"
+
+namespace replicate::engine {
+
+namespace {
+
+constexpr const char* kStage = "replicate_stage";
+constexpr std::size_t kSampleKeys = 10;
+constexpr std::size_t kRejectsListed = 5;
+
+/// A row the target refuses for its own sake (bad value, NOT NULL, CHECK), as opposed
+/// to an error that any row would hit or that a retry may cure.
+bool rejectable(const util::DbError& e) {
+  const std::string& s = e.sqlstate();
+  return e.kind() == util::ErrorKind::data || s == "23502" || s == "23514";
+}
+
+std::string first_line(const std::string& s) {
+  auto nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+/// The column named by a COPY error's context or a NOT NULL message, when there is one.
+std::string error_column(const std::string& message) {
+  std::smatch m;
+  static const std::regex copy_column(R"re(COPY [^,]+, line \d+, column ([^:]+):)re");
+  static const std::regex null_column(R"re(null value in column "([^"]+)")re");
+  if (std::regex_search(message, m, null_column)) return m[1];
+  if (std::regex_search(message, m, copy_column)) return m[1];
+  return "";
+}
+
+std::string reason_of(const util::DbError& e) {
+  std::string r = first_line(e.what());
+  auto pos = r.find("ERROR:");
+  if (pos != std::string::npos) r = r.substr(pos + 6);
+  while (!r.empty() && r.front() == ' ') r.erase(0, 1);
+  return r;
+}
+
+class ChunkCopier {
+ public:
+  ChunkCopier(const plan::TablePlan& t, const plan::ChunkPlan& c, std::int64_t run_id, const std::string& schema,
+              source::Connection& target, ChunkResult& result)
+      : t_(t), chunk_(c), run_id_(run_id), schema_(schema), target_(target), writer_(target.native_pg()),
+        result_(result) {
+    for (const auto& col : t.columns) {
+      cols_.push_back(target::pg_quote(col.target));
+      enc_.push_back(col.type.id == catalog::TypeId::bytes ? target::Encoding::hex_bytes : target::Encoding::plain);
+    }
+    for (const auto& k : t.key_target)
+      for (std::size_t i = 0; i < t.columns.size(); ++i)
+        if (t.columns[i].target == k) key_index_.push_back(i);
+    merge_.table = target::pg_quote_qualified(t.target_schema, t.target_table);
+    for (const auto& col : t.columns) merge_.columns.push_back(col.target);
+    merge_.key = t.key_target;
+    if (t.options.stale) {
+      merge_.stale_column = t.options.stale->column;
+      merge_.stale_type = t.stale_type;
+      merge_.live_value = t.options.stale->live;
+    }
+    if (t.merges()) {
+      target_.execute(target::stage_table_sql(kStage, merge_));
+      dest_ = target::pg_quote(kStage);
+    } else {
+      dest_ = target::pg_quote_qualified(t.target_schema, t.load_table());
+    }
+  }
+
+  void write(const source::Batch& b) { copy_range(b, 0, b.rows); }
+
+  /// Merge the stage into the target (when the mode needs it) and count.
+  void finish() {
+    if (!t_.merges()) {
+      result_.inserted = result_.rows;
+      return;
+    }
+    if (t_.options.mode == config::Mode::mirror) {
+      auto r = target_.query(target::mirror_unchanged_sql(kStage, merge_) + " RETURNING 1");
+      result_.unchanged = static_cast<std::int64_t>(r.size());
+      apply_counts(target_.query(target::mirror_upsert_sql(kStage, merge_, kSampleKeys)));
+    } else {
+      bool update = t_.options.mode == config::Mode::incremental || t_.options.on_conflict == config::OnConflict::update;
+      apply_counts(target_.query(target::upsert_sql(kStage, merge_, update, kSampleKeys)));
+    }
+  }
+
+ private:
+  void apply_counts(const std::vector<source::Row>& r) {
+    if (r.empty()) return;
+    result_.inserted = std::stoll(r[0][0].value_or("0"));
+    result_.updated = std::stoll(r[0][1].value_or("0"));
+    result_.inserted_keys = nlohmann::json::parse(r[0][2].value_or("[]"));
+    result_.updated_keys = nlohmann::json::parse(r[0][3].value_or("[]"));
+  }
+
+  void copy_range(const source::Batch& b, std::size_t first, std::size_t count) {
+    if (count == 0) return;
+    target_.execute("SAVEPOINT replicate_batch");
+    try {
+      writer_.begin(dest_, cols_, enc_);
+      writer_.write(b, first, count);
+      writer_.end();
+      target_.execute("RELEASE SAVEPOINT replicate_batch");
+      result_.rows += static_cast<std::int64_t>(count);
+      return;
+    } catch (const util::DbError& e) {
+      if (!rejectable(e)) throw;
+      target_.execute("ROLLBACK TO SAVEPOINT replicate_batch");
+      if (count == 1) {
+        reject(b, first, e);
+      } else {
+        // Bisect: log2(batch) COPYs find each refused row; every other row still lands.
+        const std::size_t half = count / 2;
+        copy_range(b, first, half);
+        copy_range(b, first + half, count - half);
+      }
+      target_.execute("RELEASE SAVEPOINT replicate_batch");
+    }
+  }
+
+  void reject(const source::Batch& b, std::size_t row, const util::DbError& e) {
+    nlohmann::json key = nlohmann::json::array();
+    for (auto i : key_index_) key.push_back(b.is_null[i][row] ? nlohmann::json(nullptr) : nlohmann::json(b.values[i][row]));
+    std::string text;
+    for (std::size_t c = 0; c < b.columns(); ++c) {
+      if (c) text += '\t';
+      if (b.is_null[c][row])
+        text += "\\N";
+      else
+        target::append_copy_escaped(text, b.values[c][row]);
+    }
+    // Invalid UTF-8 cannot be stored as text either: keep its bytes visible as escapes.
+    std::string safe;
+    for (unsigned char ch : text) safe += ch < 0x80 ? std::string(1, static_cast<char>(ch)) : fmt::format("\\x{:02x}", ch);
+    const std::string column = error_column(e.what());
+    const std::string reason = reason_of(e);
+    target_.execute(fmt::format(
+        "INSERT INTO {}.rejects (run_id, table_name, chunk_no, key, column_name, reason, row_text) "
+        "VALUES ({}, {}, {}, {}::jsonb, {}, {}, {})",
+        target::pg_quote(schema_), run_id_, target::pg_literal(t_.target_display()), chunk_.id,
+        target::pg_literal(key.dump(-1, ' ', true)), column.empty() ? "NULL" : target::pg_literal(column),
+        target::pg_literal(reason), target::pg_literal(safe)));
+    result_.rejected++;
+    if (result_.rejects.size() < kRejectsListed)
+      result_.rejects.push_back(fmt::format("key {}{}: {}", key.dump(-1, ' ', true),
+                                            column.empty() ? "" : " (column " + column + ")", reason));
+  }
+
+  const plan::TablePlan& t_;
+  const plan::ChunkPlan& chunk_;
+  std::int64_t run_id_;
+  std::string schema_;
+  source::Connection& target_;
+  target::CopyWriter writer_;
+  ChunkResult& result_;
+  std::vector<std::string> cols_;
+  std::vector<target::Encoding> enc_;
+  std::vector<std::size_t> key_index_;
+  target::MergeTarget merge_;
+  std::string dest_;
+};
+
+}  // namespace
+
+ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chunk, std::int64_t run_id,
+                       const std::string& state_schema, source::Connection& source, source::Connection& target,
+                       const std::function<void(std::size_t)>& on_batch) {
+  ChunkResult result;
+  if (!target.native_pg())
+    throw util::DbError(util::ErrorKind::internal, "target", "the target must be a PostgreSQL connection");
+  target.begin();
+  try {
+    // The row lock serialises two processes that were handed the same chunk.
+    auto st = target.query(State::lock_chunk_sql(state_schema, run_id, chunk.id));
+    if (st.empty())
+      throw util::DbError(util::ErrorKind::internal, "target",
+                          fmt::format("chunk {} of run {} is not in the state table", chunk.id, run_id));
+    if (st[0][0] && *st[0][0] == "done") {
+      target.rollback();
+      result.skipped = true;
+      return result;
+    }
+    ChunkCopier copier(table, chunk, run_id, state_schema, target, result);
+    auto cursor = source.open_cursor(plan::chunk_select_sql(table, chunk), table.columns.size(),
+                                     static_cast<std::size_t>(std::max(1, table.options.batch_size)));
+    source::Batch batch;
+    while (cursor->fetch(batch)) {
+      copier.write(batch);
+      on_batch(batch.rows);
+    }
+    cursor.reset();
+    copier.finish();
+    target.execute(State::done_chunk_sql(state_schema, run_id, chunk.id, result, getpid()));
+    target.commit();
+  } catch (...) {
+    try {
+      target.rollback();
+    } catch (...) {
+    }
+    throw;
+  }
+  return result;
+}
+
+}  // namespace replicate::engine
