@@ -140,6 +140,9 @@ class SociConnection : public Connection {
       // Canonical text output whatever the server's settings are.
       execute("SET DateStyle = ISO; SET IntervalStyle = iso_8601; SET extra_float_digits = 3; "
               "SET TimeZone = 'UTC'; SET bytea_output = hex; SET client_encoding = 'UTF8'; "
+              // Literals ('a\b', key bounds, state rows) mean what they say even where
+              // a database sets standard_conforming_strings = off.
+              "SET standard_conforming_strings = on; "
               "SET client_min_messages = warning");
     } else if (driver_ == config::Driver::sqlite) {
       execute("PRAGMA busy_timeout = 10000");
