@@ -21,6 +21,18 @@ class PostgresqlDialect : public Dialect {
     return out + "\"";
   }
 
+  /// E'...' when the value holds a backslash: over ODBC the session's
+  /// standard_conforming_strings is the server's, and 'a\b' changes meaning with it.
+  std::string string_literal(const std::string& value) const override {
+    if (value.find('\\') == std::string::npos) return Dialect::string_literal(value);
+    std::string out = "E'";
+    for (char c : value) {
+      if (c == '\'' || c == '\\') out += c;
+      out += c;
+    }
+    return out + "'";
+  }
+
   TableInfo introspect(source::Connection& conn, const std::string& schema,
                        const std::string& table) const override {
     TableInfo info;
