@@ -252,6 +252,10 @@ enum class Compare { exact, float_bits };
 struct Expected {
   std::vector<std::string> target_columns;
   std::vector<Compare> compare;
+  /// How each target column is read back; empty: "column"::text.
+  std::vector<std::string> target_select;
+  /// The key's columns (the first ones), for messages.
+  std::size_t key_columns = 1;
   Rows rows;
 };
 
@@ -290,10 +294,14 @@ inline bool same(Compare how, const Cell& expected, const Cell& got) {
   return *expected == *got;
 }
 
-/// Rows in the byte order of their key's text (column 0), so that both sides line
-/// up whatever the source's or the target's collation.
-inline void sort_by_key(Rows& rows) {
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a[0] < b[0]; });
+/// Rows in the byte order of their text, key (first columns) first, so that both
+/// sides line up whatever the source's or the target's collation.
+inline void sort_by_key(Rows& rows) { std::sort(rows.begin(), rows.end()); }
+
+inline std::string shown_key(const Expected& e, const std::vector<Cell>& row) {
+  std::string out;
+  for (std::size_t i = 0; i < e.key_columns && i < row.size(); ++i) out += (i ? ", " : "") + shown(row[i]);
+  return e.key_columns > 1 ? "(" + out + ")" : out;
 }
 
 /// Every value of every row; the first difference as (key, column, expected, got).
@@ -309,14 +317,14 @@ inline ::testing::AssertionResult same_rows(const Expected& e, const Rows& got) 
     for (std::size_t c = 0; c < want.size(); ++c) {
       if (!same(e.compare[c], want[c], have[c]))
         return ::testing::AssertionFailure()
-               << "first difference at key " << shown(want[0]) << " (row " << r << "), column "
+               << "first difference at key " << shown_key(e, want) << " (row " << r << "), column "
                << e.target_columns[c] << ":\n  expected " << shown(want[c]) << "\n  got      " << shown(have[c]);
     }
   }
   if (e.rows.size() != got.size()) {
     const auto& extra = e.rows.size() > got.size() ? e.rows[n] : got[n];
     return ::testing::AssertionFailure() << e.rows.size() << " rows expected, " << got.size()
-                                         << " in the target; first unmatched key " << shown(extra[0])
+                                         << " in the target; first unmatched key " << shown_key(e, extra)
                                          << (e.rows.size() > got.size() ? " (missing from target)" : " (extra in target)");
   }
   return ::testing::AssertionSuccess();
