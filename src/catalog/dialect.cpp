@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "catalog/dialect_impl.hpp"
+#include "source/connection.hpp"
 
 namespace replicate::catalog {
 
@@ -32,6 +33,25 @@ std::string Dialect::key_literal(const std::string& value, const Type& t) const 
     return value;
   }
   return string_literal(value);
+}
+
+std::vector<std::pair<std::string, std::string>> Dialect::list_tables(source::Connection& conn) const {
+  std::string sql;
+  const std::string n = name();
+  if (n == "postgresql")
+    sql = "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+          "WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+          "AND n.nspname NOT LIKE 'pg_toast%' AND NOT c.relispartition ORDER BY 1, 2";
+  else if (n == "sqlite")
+    sql = "SELECT '', name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY 2";
+  else if (n == "mssql")
+    sql = "SELECT s.name, o.name FROM sys.objects o JOIN sys.schemas s ON s.schema_id = o.schema_id "
+          "WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0 ORDER BY 1, 2";
+  else
+    sql = "SELECT TABLE_SCHEMA, TABLE_NAME FROM INFORMATION_SCHEMA.TABLES ORDER BY 1, 2";
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& r : conn.query(sql)) out.emplace_back(r[0].value_or(""), r[1].value_or(""));
+  return out;
 }
 
 std::optional<std::string> Dialect::mapping_loss(const Column& c) const {

@@ -33,6 +33,9 @@ class Dialect {
   virtual TableInfo introspect(source::Connection& conn, const std::string& schema,
                                const std::string& table) const = 0;
 
+  /// Every table and view a user could copy, as {schema, name} ({"", name} without schemas).
+  virtual std::vector<std::pair<std::string, std::string>> list_tables(source::Connection& conn) const;
+
   /// Map a native type (name plus length/precision/scale as the catalog reports them).
   virtual Type map_type(const std::string& native_name, int length, int precision,
                         int scale) const = 0;

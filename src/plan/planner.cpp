@@ -3,6 +3,7 @@
 #include "plan/planner.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -134,6 +135,48 @@ std::vector<std::string> target_columns(source::Connection& target, const std::s
   return cols;
 }
 
+/// Pattern entries (`include:`) become one entry per matching source table; a table
+/// that also has an entry of its own keeps that entry.
+std::vector<config::TableMapping> expand_patterns(const config::Mapping& m, const catalog::Dialect& dialect,
+                                                  source::Connection& source) {
+  std::vector<config::TableMapping> out;
+  std::set<std::string> explicit_sources;
+  for (const auto& e : m.tables)
+    if (e.include.empty()) explicit_sources.insert(lower(e.source));
+  std::optional<std::vector<std::pair<std::string, std::string>>> tables;
+  std::set<std::string> taken;
+  for (const auto& e : m.tables) {
+    if (e.include.empty()) {
+      out.push_back(e);
+      continue;
+    }
+    if (!tables) tables = dialect.list_tables(source);
+    int matched = 0;
+    for (const auto& [schema, name] : *tables) {
+      const std::string full = schema.empty() ? name : schema + "." + name;
+      auto any = [&](const std::vector<std::string>& patterns) {
+        for (const auto& p : patterns)
+          if (config::glob_match(p, full) || (schema.empty() && config::glob_match(p, name))) return true;
+        return false;
+      };
+      if (!any(e.include) || any(e.exclude)) continue;
+      if (explicit_sources.count(lower(full)) || explicit_sources.count(lower(name)) || !taken.insert(lower(full)).second)
+        continue;
+      config::TableMapping t = e;
+      t.include.clear();
+      t.exclude.clear();
+      t.source = full;
+      t.target = config::resolve_target(e.target, full, e.options.identifier_case);
+      out.push_back(std::move(t));
+      ++matched;
+    }
+    if (matched == 0)
+      throw PlanError(fmt::format("{}: no source table matches include {}; check the patterns (globs like "
+                                  "dbo.bi_*, case-insensitive)", e.location.str(), fmt::join(e.include, ", ")));
+  }
+  return out;
+}
+
 /// Settings in a connection string that turn encryption or certificate checks off.
 std::optional<std::string> insecure_setting(const std::string& connection) {
   std::string c = lower(connection);
@@ -156,10 +199,7 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
   plan.state_schema = m.state_schema;
   auto dialect = catalog::make_dialect(m.source.driver, m.source.dialect, source.driver_name());
 
-  for (const auto& entry : m.tables) {
-    if (!entry.include.empty())
-      throw PlanError(entry.location.str() + ": table patterns (`include`) are not supported yet; "
-                      "list each table with `source:`");
+  for (const auto& entry : expand_patterns(m, *dialect, source)) {
     TablePlan t;
     auto [schema, name] = catalog::split_qualified(entry.source);
     schema = unquote(schema);

@@ -1,0 +1,116 @@
+// Table and column mappings end to end: include/exclude patterns, `where`, `expr`,
+// `value`, per-column types, identifier case, and `replicate plan` output.
+#include <gtest/gtest.h>
+
+#include "engine/engine_support.hpp"
+
+namespace replicate::test {
+namespace {
+
+struct Features : ::testing::Test {
+  std::string src = create_database("feat_src");
+  std::string dst = create_database("feat_dst");
+  std::string dir = temp_dir();
+  EnvVars env = [this] {
+    auto e = pg().env();
+    e.push_back({"SRC_DB", database_of(src)});
+    e.push_back({"DST_DB", database_of(dst)});
+    return e;
+  }();
+  RunResult run(const std::string& tables, const std::vector<std::string>& pre = {}) {
+    write_file(dir + "/m.yaml", pg_to_pg_mapping(tables, "  workers: 2\n"));
+    std::vector<std::string> args = pre;
+    args.push_back(dir + "/m.yaml");
+    return run_replicate(args, env);
+  }
+};
+
+TEST_F(Features, IncludePatternsPickTablesWithoutCode) {
+  pg_exec(src, "CREATE TABLE bi_a (id int PRIMARY KEY); INSERT INTO bi_a VALUES (1), (2);"
+               "CREATE TABLE bi_b (id int PRIMARY KEY); INSERT INTO bi_b VALUES (3);"
+               "CREATE TABLE bi_tmp_x (id int PRIMARY KEY); CREATE TABLE other (id int PRIMARY KEY);");
+  auto r = run("  - include: [\"public.bi_*\"]\n    exclude: [\"public.bi_tmp*\"]\n    target: \"public.copy_{table}\"\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(pg_scalar(dst, "SELECT string_agg(relname::text, ',' ORDER BY relname) FROM pg_class c JOIN pg_namespace n "
+                           "ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND relkind = 'r'"),
+            std::optional<std::string>("copy_bi_a,copy_bi_b"));
+  EXPECT_EQ(pg_scalar(dst, "SELECT count(*) FROM copy_bi_a"), std::optional<std::string>("2"));
+  // A new source table matching the pattern is picked up with no edit at all.
+  pg_exec(src, "CREATE TABLE bi_c (id int PRIMARY KEY); INSERT INTO bi_c VALUES (9)");
+  r = run("  - include: [\"public.bi_*\"]\n    exclude: [\"public.bi_tmp*\"]\n    target: \"public.copy_{table}\"\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(pg_scalar(dst, "SELECT count(*) FROM copy_bi_c"), std::optional<std::string>("1"));
+}
+
+TEST_F(Features, APatternMatchingNothingIsAnError) {
+  pg_exec(src, "CREATE TABLE a (id int PRIMARY KEY)");
+  auto r = run("  - include: [\"public.nothing_*\"]\n    target: \"public.{table}\"\n");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("no source table matches include public.nothing_*"), std::string::npos) << r.err;
+}
+
+TEST_F(Features, WhereExprValueTypeAndCase) {
+  pg_exec(src, "CREATE TABLE \"Clientes\" (\"ID\" int PRIMARY KEY, \"CPF\" text, \"Nome\" text, \"Ativo\" int);"
+               "INSERT INTO \"Clientes\" VALUES (1, ' 123 ', 'Ana', 1), (2, '456', 'Bia', 0), (3, '789 ', 'Caio', 1)");
+  auto r = run("  - source: public.Clientes\n    target: public.clientes\n    where: '\"Ativo\" = 1'\n"
+               "    columns:\n"
+               "      - {source: ID, target: id}\n"
+               "      - {expr: 'trim(\"CPF\")', target: cpf, type: \"varchar(14)\"}\n"
+               "      - {source: Nome, target: nome, type: \"varchar(40)\"}\n"
+               "      - {value: \"bi\", target: origem}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto rows = pg_query(dst, "SELECT id, cpf, nome, origem FROM clientes ORDER BY id");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::optional<std::string>>{"1", "123", "Ana", "bi"}));
+  EXPECT_EQ(rows[1], (std::vector<std::optional<std::string>>{"3", "789", "Caio", "bi"}));
+  EXPECT_EQ(pg_scalar(dst, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'clientes'::regclass "
+                           "AND attname = 'cpf'"),
+            std::optional<std::string>("character varying(14)"));
+}
+
+TEST_F(Features, PlanPrintsColumnsKeyChunksAndNoSecrets) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, at timestamp(6), v numeric(12,3)); "
+               "INSERT INTO t SELECT g, now(), g FROM generate_series(1, 1000) g");
+  write_file(dir + "/m.yaml",
+             "version: 1\nsource:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} "
+             "user=${env:PGUSER} dbname=${env:SRC_DB} password=${env:SECRET_PW}\"\n"
+             "target:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} user=${env:PGUSER} "
+             "dbname=${env:DST_DB}\"\ndefaults:\n  chunk_rows: 300\ntables:\n  - source: public.t\n");
+  auto e = env;
+  e.push_back({"SECRET_PW", "hunter2-do-not-print"});
+  auto r = run_replicate({"plan", dir + "/m.yaml"}, e);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("key: id"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("numeric(12,3)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("chunks: 4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("create the target table"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+  // Nothing was written by plan.
+  EXPECT_EQ(pg_scalar(dst, "SELECT to_regclass('public.t')::text"), std::nullopt);
+}
+
+TEST_F(Features, BadConfigExitsTwoAndWritesNothing) {
+  write_file(dir + "/m.yaml", pg_to_pg_mapping("  - source: public.t\n    batchsize: 10\n", "  workers: 1\n"));
+  auto r = run_replicate({dir + "/m.yaml"}, env);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("did you mean 'batch_size'?"), std::string::npos) << r.err;
+  EXPECT_EQ(pg_scalar(dst, "SELECT to_regclass('replicate.runs')::text"), std::nullopt);
+}
+
+TEST_F(Features, UnreachableTargetExitsThreeWithoutTheSecret) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY)");
+  write_file(dir + "/m.yaml",
+             "version: 1\nsource:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} "
+             "user=${env:PGUSER} dbname=${env:SRC_DB}\"\ntarget:\n  driver: postgresql\n  connection: "
+             "\"host=127.0.0.1 port=1 user=x password=${env:SECRET_PW} connect_timeout=2\"\ntables:\n  - source: public.t\n");
+  auto e = env;
+  e.push_back({"SECRET_PW", "hunter2-do-not-print"});
+  auto r = run_replicate({dir + "/m.yaml"}, e);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("target"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace replicate::test
