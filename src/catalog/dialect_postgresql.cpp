@@ -1,4 +1,5 @@
 // PostgreSQL as a source: pg_catalog introspection and ::text selection.
+#include <cstdio>
 #include <stdexcept>
 
 #include "catalog/dialect_impl.hpp"
@@ -41,8 +42,14 @@ class PostgresqlDialect : public Dialect {
     const std::string rel = "to_regclass(" + string_literal(quote_qualified(info.schema, table)) + ")";
     auto cols = conn.query(
         "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::int, "
-        "(a.attidentity <> '')::int, pg_get_expr(d.adbin, d.adrelid) "
+        "(a.attidentity <> '')::int, pg_get_expr(d.adbin, d.adrelid), "
+        // A domain is mapped by the type it is based on (domains over domains too).
+        "format_type(b.oid, b.typmod) "
         "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "CROSS JOIN LATERAL (WITH RECURSIVE dom(oid, typmod) AS (SELECT a.atttypid, a.atttypmod UNION ALL "
+        "SELECT t.typbasetype, t.typtypmod FROM pg_type t JOIN dom ON t.oid = dom.oid WHERE t.typtype = 'd') "
+        "SELECT oid, typmod FROM dom d2 WHERE NOT EXISTS (SELECT 1 FROM pg_type t2 WHERE t2.oid = d2.oid "
+        "AND t2.typtype = 'd')) b "
         "WHERE a.attrelid = " + rel + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum");
     if (cols.empty())
       throw util::DbError(util::ErrorKind::missing, "",
@@ -51,10 +58,15 @@ class PostgresqlDialect : public Dialect {
       Column c;
       c.name = *r[0];
       c.native_type = *r[1];
-      auto p = parse_type_name(c.native_type);
+      const std::string& resolved = r[5] ? *r[5] : c.native_type;
+      auto p = parse_type_name(resolved);
       int a0 = p.args.size() > 0 ? p.args[0] : -1, a1 = p.args.size() > 1 ? p.args[1] : -1;
       std::string base = p.suffix.empty() ? p.base : p.base + " " + p.suffix;
       c.type = map_type(base, a0, a0, a1);
+      // PostgreSQL 15 allows a negative scale: numeric(5,-2) holds 9999900, which
+      // needs numeric(7,0) (parse_type_name skips the "-2").
+      if (int prec = 0, scale = 0; std::sscanf(resolved.c_str(), "numeric(%d,%d)", &prec, &scale) == 2 && scale < 0)
+        c.type = {TypeId::decimal, prec - scale, 0};
       c.nullable = *r[2] == "0";
       c.identity = *r[3] == "1";
       if (r[4]) c.default_value = *r[4];
