@@ -403,7 +403,8 @@ void create_pg_awkward(const std::string& conninfo, Dataset d) {
     i2 smallint, i4 integer, i8 bigint, f4 real, f8 double precision, b boolean,
     d date, ts timestamp(6), ts3 timestamp(3), tstz timestamptz, tm time,
     u uuid, bin bytea, j jsonb, m money, arr text[], ip inet, "Order" integer,
-    iv interval, js json, ttz timetz, mo mood, dom price, nums numeric[]))");
+    iv interval, js json, ttz timetz, mo mood, dom price, nums numeric[],
+    nneg numeric(5,-2), bits bit varying(8), ch1 "char", nm name, xm xml, reals real[], pt point, vcn varchar))");
   if (d == Dataset::empty) return;
   if (d == Dataset::one_row) {
     db.exec(R"(INSERT INTO awkward VALUES (1, E'\U0001F600\U0001F44D\U0001F3FD \t\n\\"'' line1\r\nline2\r', 'São Paulo 😀', E'a\tb',
@@ -451,6 +452,10 @@ void create_pg_awkward(const std::string& conninfo, Dataset d) {
       ARRAY[E'a\tb', NULL, '', 'NULL', E'q"uote', E'back\\slash'], '192.168.0.1/24',
       '1 year 2 mons 3 days 04:05:06.789', '{"b": 1, "a": [1, 2.50],  "a": "dup"}', '12:34:56.789+05:30', 'happy',
       12.5, '{1.50,NULL,-0.001}');
+    UPDATE awkward SET nneg = 9999900, bits = B'101', ch1 = 'x', nm = 'some name', xm = '<a b="1">&amp;é</a>',
+      reals = '{0.1,NaN,-Infinity}', pt = '(1.5,-2)', vcn = repeat('y', 20000) WHERE id = 20;
+    UPDATE awkward SET nneg = -100, bits = B'', ch1 = E'\\', nm = '', xm = '', reals = '{}', pt = '(0,-0)', vcn = ''
+      WHERE id = 2;
     INSERT INTO awkward (id, t, iv, js, ttz, mo, dom, nums) VALUES (22, 'negative interval', '-1 days +02:00:00.000001',
       '"\u00e9"', '00:00:00-12', 'sad', 0, '{}');
     INSERT INTO awkward (id, t, vc, bin) SELECT 21, repeat(E'Ação ✓ \t\\\n\r😀 "''| ', 160000) || 'end', 'big',
