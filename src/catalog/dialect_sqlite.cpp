@@ -91,9 +91,11 @@ class SqliteDialect : public Dialect {
     const std::string real = "printf('%!.17g', " + col + ")";
     switch (t.id) {
       case TypeId::boolean:
+        // Numbers: zero or not. Text goes as written, for PostgreSQL's boolean input
+        // to read (' true ', 'Yes', 'off', 'n', ...) or refuse as a reject: text it
+        // does not know must not quietly become false.
         return "CASE WHEN " + col + " IS NULL THEN NULL WHEN typeof(" + col + ") IN ('integer','real') THEN "
-               "CASE WHEN " + col + " <> 0 THEN 't' ELSE 'f' END WHEN lower(" + col +
-               ") IN ('t','true','y','yes','on','1') THEN 't' ELSE 'f' END";
+               "CASE WHEN " + col + " <> 0 THEN 't' ELSE 'f' END ELSE CAST(" + col + " AS TEXT) END";
       case TypeId::bytes:
         return "CASE WHEN " + col + " IS NULL THEN NULL ELSE lower(hex(" + col + ")) END";
       case TypeId::date:
