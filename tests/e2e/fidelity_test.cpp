@@ -171,10 +171,16 @@ Cell lite_expected(sqlite3_stmt* st, int i, const LiteColumn& c) {
     case LiteKind::boolean:
       if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) return sqlite3_column_double(st, i) != 0 ? "true" : "false";
       if (type == SQLITE_TEXT) {
+        // PostgreSQL's boolean input: trimmed, any case, unique prefixes.
         std::string v = lower(text());
-        for (const char* yes : {"t", "true", "y", "yes", "on", "1"})
-          if (v == yes) return "true";
-        return "false";
+        v.erase(0, v.find_first_not_of(" \t\n\r"));
+        v.erase(v.find_last_not_of(" \t\n\r") + 1);
+        auto prefix_of = [&](const char* word, std::size_t min) {
+          return v.size() >= min && std::string(word).rfind(v, 0) == 0;
+        };
+        if (prefix_of("true", 1) || prefix_of("yes", 1) || prefix_of("on", 2) || v == "1") return "true";
+        if (prefix_of("false", 1) || prefix_of("no", 1) || prefix_of("off", 2) || v == "0") return "false";
+        return unsupported();  // PostgreSQL refuses it: a reject, not a value
       }
       return unsupported();
     case LiteKind::decimal:
@@ -359,12 +365,12 @@ void create_sqlite_awkward(const std::string& path, Dataset d) {
   db.insert(ins, {I(9), S("rounding up"), null, D(2.675), S("0.01"), D(0.00005), null, null, D(5e-324), S("true"), null, null, null, null});
   db.insert(ins, {I(10), S("rounding down"), null, D(-2.675), null, D(-0.00005), null, null, D(-0.0), S("false"), null, null, null, null});
   db.insert(ins, {I(11), S("tiny and integral"), null, D(1e-7), null, S("1500.00"), null, null, D(0.1), I(2), null, null, null, null});
-  db.insert(ins, {I(12), S("half"), null, D(0.125), null, D(-0.125), null, null, D(1.0 / 3), null, null, null, null, null});
-  db.insert(ins, {I(13), S("first day"), null, null, null, null, null, null, null, null, S("0001-01-01"), S("0001-01-01 00:00:00"), null, null});
-  db.insert(ins, {I(14), S("last day"), null, null, null, null, null, null, null, null, S("9999-12-31"), S("9999-12-31 23:59:59.999999"), null, null});
+  db.insert(ins, {I(12), S("half"), null, D(0.125), null, D(-0.125), null, null, D(1.0 / 3), S(" true "), null, null, null, null});
+  db.insert(ins, {I(13), S("first day"), null, null, null, null, null, null, null, S("Yes"), S("0001-01-01"), S("0001-01-01 00:00:00"), null, null});
+  db.insert(ins, {I(14), S("last day"), null, null, null, null, null, null, null, S("off"), S("9999-12-31"), S("9999-12-31 23:59:59.999999"), null, null});
   db.insert(ins, {I(15), S("microseconds"), null, null, null, null, null, null, null, null, S("2024-02-29"), S("2024-02-29 12:34:56.123456"), S("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), B(all_bytes())});
   db.insert(ins, {I(16), S("ISO T, no seconds"), null, null, null, null, null, null, null, null, S("2000-01-01"), S("2024-01-01T10:00:00.5"), S("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"), B(std::string("\0\0", 2))});
-  db.insert(ins, {I(17), S("minutes only"), null, null, null, null, null, null, null, null, null, S("2024-01-01 10:00"), S("00000000-0000-0000-0000-000000000000"), null});
+  db.insert(ins, {I(17), S("minutes only"), null, null, null, null, null, null, null, S("N"), null, S("2024-01-01 10:00"), S("00000000-0000-0000-0000-000000000000"), null});
   db.insert(ins, {I(18), S("infinities"), null, null, null, null, null, null, D(std::numeric_limits<double>::infinity()), null, null, null, null, null});
   db.insert(ins, {I(19), S("minus infinity"), null, null, null, null, null, null, D(-std::numeric_limits<double>::infinity()), null, null, null, null, null});
   // Dates and times as SQLite's date functions also store them: Unix time
