@@ -7,11 +7,15 @@
 //   sqlite_odbc      SQLite through the SQLite ODBC driver (`dialect: sqlite` for
 //                    bi_credores, detected from the driver for the others)
 //
-// for each of the datasets bi_credores (the sample, ~5,000 rows), awkward (NULL vs
-// '', tab/newline/CR/backslash/quotes, '\N', emoji and accents, numeric extremes,
-// negatives, 0001-01-01 and 9999-12-31, microseconds, uuid, bytes, booleans, NaN and
-// infinities, a multi-MB text value), empty (no rows) and one_row. Then every value
-// of every row is compared between source and target.
+// for each of the datasets bi_credores (the sample, 5,000 rows, 5 chunks over 2
+// workers), awkward (NULL vs '', tab/newline/CR/backslash/quotes, '\N', emoji and
+// accents, numeric(38,2)/integer/float extremes, negatives, NaN and infinities,
+// 0001-01-01 and 9999-12-31, microseconds, uuid, every byte value, booleans, a
+// multi-MB text value, and on PostgreSQL the types that travel as text; batch_size
+// 7), empty (no rows), one_row, and text_key (a composite key of strings that break
+// naive literals, every key a chunk boundary). PostgreSQL databases carry hostile
+// session defaults (DateStyle, TimeZone, extra_float_digits, bytea_output,
+// standard_conforming_strings). Then every value of every row is compared.
 //
 // The comparison never goes through replicate's code: the source is read with
 // libpq or the sqlite3 C API, the target with libpq, and values are normalised
@@ -23,7 +27,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <map>
+#include <ostream>
 
 #include "e2e/fidelity_support.hpp"
 #include "support/test_db.hpp"
@@ -581,6 +585,9 @@ struct Case {
   Dataset data;
 };
 
+// How gtest and ctest show a case: "sqlite_odbc/awkward", not its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << name_of(c.route) << "/" << name_of(c.data); }
+
 struct RunSettings {
   int workers;
   int batch_size;
@@ -673,7 +680,7 @@ TEST_P(FidelityTest, EveryValueOfEveryRowArrives) {
   // The summary: a line for the table, done, with its row count.
   bool summary = false;
   std::string count = std::to_string(expected.rows.size());
-  if (count.size() > 3) count.insert(count.size() - 3, ",");
+  for (std::size_t i = count.size(); i > 3; i -= 3) count.insert(i - 3, ",");
   for (std::size_t pos = 0, end; pos < run.out.size(); pos = end + 1) {
     end = run.out.find('\n', pos);
     if (end == std::string::npos) end = run.out.size();
