@@ -20,7 +20,8 @@ namespace replicate::config {
 namespace {
 
 const std::vector<std::string> kTopKeys = {"version",      "source",   "target",
-                                           "state_schema", "defaults", "tables"};
+                                           "state_schema", "defaults", "tables", "types"};
+const std::vector<std::string> kTypeRuleKeys = {"from", "to"};
 const std::vector<std::string> kEndpointKeys = {"driver", "dialect", "connection"};
 const std::vector<std::string> kOptionKeys = {
     "batch_size",  "workers",     "chunk_rows",       "mode",     "max_attempts",
@@ -520,6 +521,19 @@ Mapping Loader::load(const YAML::Node& root) {
     }
   }
   m.defaults = defaults_;
+  if (const Field* f = top.find("types")) {
+    if (!f->value.IsSequence())
+      wrong_type(*f, f->value, "a list", "write one '- {from: datetime2, to: timestamptz}' line per rule");
+    for (std::size_t i = 0; i < f->value.size(); ++i) {
+      Field item{"types", "types[" + std::to_string(i) + "]", f->key, f->value[i]};
+      const Fields rule = map_field(item, kTypeRuleKeys);
+      TypeRule r;
+      r.from = nonempty_text(require(rule, "from", "from: datetime2 (a source type name)"));
+      r.to = nonempty_text(require(rule, "to", "to: timestamptz (a PostgreSQL type)"));
+      r.location = at(f->value[i]);
+      m.types.push_back(std::move(r));
+    }
+  }
 
   const Field& tables =
       require(top, "tables", "tables: with entries such as - source: dbo.my_table");

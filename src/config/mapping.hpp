@@ -99,8 +99,17 @@ struct TableMapping {
 };
 
 /// A whole mapping file, loaded, interpolated and checked.
+/// A mapping-wide type rule: source columns of native type `from` (a base name such as
+/// "datetime2", or a full spelling such as "datetime2(7)") become PostgreSQL type `to`.
+struct TypeRule {
+  std::string from;
+  std::string to;
+  Location location;
+};
+
 struct Mapping {
   std::string file;
+  std::vector<TypeRule> types;
   int version = 1;
   Endpoint source;
   Endpoint target;

@@ -42,8 +42,23 @@ std::string where_text(const config::TableMapping& t) {
 }
 
 /// Resolve the columns of one table entry against the source catalog.
+/// The PostgreSQL type a mapping-wide rule gives a native type, if any rule matches.
+std::optional<std::string> type_rule(const std::vector<config::TypeRule>& rules, const std::string& native) {
+  const std::string full = lower(native);
+  const std::string base = full.substr(0, full.find('('));
+  std::string no_args = full;  // "timestamp(3) without time zone" -> "timestamp without time zone"
+  if (auto open = no_args.find('('); open != std::string::npos) no_args.erase(open, no_args.find(')', open) - open + 1);
+  for (const auto& r : rules) {
+    const std::string from = lower(r.from);
+    // PostgreSQL spells the plain types out: "timestamp" names "timestamp without time zone".
+    if (from == full || from == base || from == no_args || no_args == from + " without time zone") return r.to;
+  }
+  return std::nullopt;
+}
+
 void resolve_columns(const config::TableMapping& entry, const catalog::TableInfo& info,
-                     const catalog::Dialect& dialect, TablePlan& out) {
+                     const catalog::Dialect& dialect, const std::vector<config::TypeRule>& rules,
+                     TablePlan& out) {
   const bool preserve = entry.options.identifier_case == config::IdentifierCase::preserve;
   auto target_name = [&](const std::string& n) { return preserve ? n : lower(n); };
   auto pg = catalog::make_dialect("postgresql");
@@ -54,7 +69,8 @@ void resolve_columns(const config::TableMapping& entry, const catalog::TableInfo
     p.source_type = c.native_type;
     p.type = c.type;
     p.nullable = c.nullable;
-    p.target_type = m && m->type ? *m->type : target::pg_type(c.type);
+    auto ruled = type_rule(rules, c.native_type);
+    p.target_type = m && m->type ? *m->type : ruled ? *ruled : target::pg_type(c.type);
     p.select_sql = dialect.select_column(dialect.quote(c.name), c);
     if (auto loss = dialect.mapping_loss(c)) p.note = *loss;
     out.columns.push_back(std::move(p));
@@ -227,7 +243,7 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
       t.target_schema = ts.empty() ? "public" : unquote(ts);
       t.target_table = unquote(tn);
     }
-    resolve_columns(entry, info, *dialect, t);
+    resolve_columns(entry, info, *dialect, m.types, t);
     resolve_key(entry, info, *dialect, t);
     const auto mode = entry.options.mode;
     if (t.key.empty() && (mode == config::Mode::incremental || mode == config::Mode::mirror ||

@@ -68,6 +68,25 @@ TEST_F(Features, WhereExprValueTypeAndCase) {
             std::optional<std::string>("character varying(14)"));
 }
 
+TEST_F(Features, TypeRulesApplyToEveryMatchingColumnAndAColumnTypeWins) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, a timestamp(3), b timestamp, c timestamp);"
+               "INSERT INTO t VALUES (1, '2024-02-29 10:00:00.123', '2024-01-01 00:00:00', '2024-01-02 00:00:00')");
+  write_file(dir + "/m.yaml",
+             pg_to_pg_mapping("  - source: public.t\n    columns:\n      - {source: id}\n      - {source: a}\n"
+                              "      - {source: b}\n      - {source: c, type: date}\n",
+                              "  workers: 1\n") +
+                 "types:\n  - {from: timestamp, to: timestamptz}\n");
+  auto r = run_replicate({dir + "/m.yaml"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto types = pg_query(dst, "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+                             "'t'::regclass AND attnum > 0 ORDER BY attnum");
+  ASSERT_EQ(types.size(), 4u);
+  EXPECT_EQ(*types[1][1], "timestamp with time zone");
+  EXPECT_EQ(*types[2][1], "timestamp with time zone");
+  EXPECT_EQ(*types[3][1], "date");
+  EXPECT_EQ(pg_scalar(dst, "SELECT (a AT TIME ZONE 'UTC')::text FROM t"), std::optional<std::string>("2024-02-29 10:00:00.123"));
+}
+
 TEST_F(Features, PlanPrintsColumnsKeyChunksAndNoSecrets) {
   pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, at timestamp(6), v numeric(12,3)); "
                "INSERT INTO t SELECT g, now(), g FROM generate_series(1, 1000) g");
