@@ -180,6 +180,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", g.log_format, "text (default) or json: one JSON object per event on stderr")
       ->check(CLI::IsMember({"text", "json"}));
   app.require_subcommand(0, 1);
+  app.fallthrough();  // --quiet, --verbose and --log-format also work after a subcommand
 
   std::vector<std::string> files;
   int workers = 0;

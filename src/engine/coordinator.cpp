@@ -47,6 +47,7 @@ struct TableRun {
   int skipped = 0;
   bool failed = false;
   bool finished = false;
+  bool closed = false;  // interrupted and recorded as such
   std::string error;
   std::int64_t rows = 0;  // committed
   std::int64_t inserted = 0, updated = 0, unchanged = 0, removed = 0, rejected = 0;
@@ -371,8 +372,15 @@ class Coordinator {
 
   void maybe_finish_table(int index) {
     auto& t = tables_[index];
-    if (t.finished || t.in_flight > 0 || (t.pending > 0 && !stopping_ && !t.failed)) return;
-    if (stopping_ && !t.failed && t.pending > 0) return;  // left resumable: not finished
+    if (t.finished || t.closed || t.in_flight > 0 || (t.pending > 0 && !stopping_ && !t.failed)) return;
+    const bool complete = t.progress.chunks_done == static_cast<int>(t.state.chunks.size());
+    if (!complete && !t.failed) {
+      if (!stopping_) return;
+      // Interrupted: left resumable, neither done nor failed.
+      t.closed = true;
+      with_state([&] { state_->interrupt_run(t.state.run_id); });
+      return;
+    }
     t.finished = true;
     t.progress.finished = true;
     t.finished_at = Clock::now();

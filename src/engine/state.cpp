@@ -148,6 +148,10 @@ void State::chunk_failed(std::int64_t run_id, int chunk, int attempts, const std
                               t("chunks"), attempts, pg_literal(error), run_id, chunk));
 }
 
+void State::interrupt_run(std::int64_t run_id) {
+  target_.execute(fmt::format("UPDATE {} SET status = 'interrupted' WHERE run_id = {}", t("runs"), run_id));
+}
+
 std::optional<State::OpenRun> State::open_run(const plan::TablePlan& table) {
   auto r = target_.query("SELECT run_id, watermark_from, watermark_to FROM " + t("runs") + " WHERE table_name = " +
                          pg_literal(table.target_display()) + " AND fingerprint = " + pg_literal(table.fingerprint) +

@@ -60,6 +60,9 @@ class State {
   void finish_run(const plan::TablePlan& table, std::int64_t run_id, bool ok, std::int64_t rows,
                   const std::string& error, const std::function<void()>& finalize);
 
+  /// Mark a run interrupted: the next run of the same mapping resumes it.
+  void interrupt_run(std::int64_t run_id);
+
   /// SQL fragments workers use inside their chunk transaction.
   static std::string lock_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk);
   static std::string done_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk,

@@ -23,9 +23,16 @@ std::string lower(std::string s) {
 
 /// Strip one level of "..." or [...] quoting from an identifier as written in YAML.
 std::string unquote(const std::string& s) {
-  if (s.size() >= 2 && ((s.front() == '"' && s.back() == '"') || (s.front() == '[' && s.back() == ']')))
-    return s.substr(1, s.size() - 2);
-  return s;
+  if (s.size() < 2) return s;
+  char close = s.front() == '"' ? '"' : s.front() == '[' ? ']' : 0;
+  if (!close || s.back() != close) return s;
+  // A doubled closing character inside stands for one: "a""b" -> a"b, [a]]b] -> a]b.
+  std::string out;
+  for (std::size_t i = 1; i + 1 < s.size(); ++i) {
+    out += s[i];
+    if (s[i] == close && s[i + 1] == close) ++i;
+  }
+  return out;
 }
 
 std::string fnv1a(const std::string& s) {

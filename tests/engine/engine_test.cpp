@@ -143,6 +143,21 @@ TEST(EngineCrash, KillNineOfTheCoordinatorThenRerunResumes) {
   }
 }
 
+TEST(EngineCrash, SigintLeavesAResumableRun) {
+  BigRun b;
+  BackgroundRun run({b.mapping}, b.env, b.dir);
+  ASSERT_TRUE(wait_for([&] { return b.state_exists() && b.done_chunks() >= 1; })) << run.err();
+  ASSERT_EQ(kill(run.pid(), SIGINT), 0);
+  EXPECT_EQ(run.wait(), 4) << run.out() << run.err();
+  EXPECT_NE(run.out().find("interrupted"), std::string::npos) << run.out();
+  EXPECT_EQ(pg_scalar(b.dst, "SELECT status FROM replicate.runs ORDER BY run_id DESC LIMIT 1"),
+            std::optional<std::string>("interrupted"));
+  auto r = run_replicate({b.mapping}, b.env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("resuming run"), std::string::npos) << r.err;
+  b.expect_exact();
+}
+
 TEST(EngineCrash, RerunAfterSuccessStartsANewRunWithTheSameResult) {
   BigRun b(20000);
   auto r1 = run_replicate({b.mapping}, b.env);
