@@ -77,6 +77,25 @@ class PostgresqlDialect : public Dialect {
              "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = " + rel +
              " AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)"))
       info.primary_key.push_back(*r[0]);
+    // Secondary indexes on plain columns (expression and partial indexes are skipped).
+    for (auto& r : conn.query(
+             "SELECT i.indisunique::int, (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.n) "
+             "FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, n) JOIN pg_attribute a "
+             "ON a.attrelid = i.indrelid AND a.attnum = k.attnum) "
+             "FROM pg_index i WHERE i.indrelid = " + rel +
+             " AND NOT i.indisprimary AND i.indexprs IS NULL AND i.indpred IS NULL AND 0 <> ALL (i.indkey::int2[])")) {
+      std::vector<std::string> cols;
+      std::string list = r[1].value_or("");
+      for (std::size_t start = 0; start <= list.size();) {
+        auto comma = list.find(',', start);
+        std::string c = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (c.size() >= 2 && c.front() == '"') c = c.substr(1, c.size() - 2);
+        if (!c.empty()) cols.push_back(c);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      (*r[0] == "1" ? info.unique_keys : info.indexes).push_back(cols);
+    }
     auto est = conn.query("SELECT reltuples::bigint FROM pg_class WHERE oid = " + rel);
     if (!est.empty() && est[0][0]) info.approx_rows = std::stoll(*est[0][0]);
     return info;

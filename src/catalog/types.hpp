@@ -62,6 +62,7 @@ struct TableInfo {
   std::vector<Column> columns;
   std::vector<std::string> primary_key;
   std::vector<std::vector<std::string>> unique_keys;
+  std::vector<std::vector<std::string>> indexes;  // non-unique secondary indexes on plain columns
   std::int64_t approx_rows = -1;  // -1 = unknown
   const Column* find(const std::string& column_name) const;  // case-insensitive
 };

@@ -59,6 +59,7 @@ std::string format_plan(const plan::Plan& p) {
       const auto& c = t.chunks[i];
       out += fmt::format("    #{:<4} [{}, {})\n", c.id, bound(c.lo, "-inf"), bound(c.hi, "+inf"));
     }
+    for (const auto& ix : t.index_sql) out += "  after the load: " + ix + "\n";
     for (const auto& wng : t.warnings) out += "  warning: " + wng + "\n";
     if (!t.create_sql.empty()) {
       out += "  DDL:\n";

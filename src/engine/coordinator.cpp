@@ -176,6 +176,7 @@ class Coordinator {
   void finalize_target(TableRun& t) {
     const auto& tp = t.plan;
     const std::string qualified = target::pg_quote_qualified(tp.target_schema, tp.target_table);
+    for (const auto& sql : tp.index_sql) target_->execute(sql);
     if (tp.options.mode == config::Mode::full && tp.options.swap) {
       // TRUNCATE + INSERT rather than renames: the original table keeps its indexes,
       // grants, triggers and the views that depend on it; readers see old or new rows.

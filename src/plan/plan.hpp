@@ -50,6 +50,7 @@ struct TablePlan {
   std::int64_t estimated_rows = -1;
   bool target_exists = false;
   std::string create_sql;       // empty when the table exists and is kept
+  std::vector<std::string> index_sql;  // `indexes: true`: secondary indexes built after the load
   std::vector<ChunkPlan> chunks;
   std::vector<std::string> warnings;
   std::string fingerprint;      // identifies the plan for resume (columns, key, target, mode)

@@ -147,6 +147,29 @@ void resolve_key(const config::TableMapping& entry, const catalog::TableInfo& in
         "with `key: [column]` in the mapping to split it", out.source_display));
 }
 
+/// CREATE INDEX statements for the source's secondary indexes whose columns are all
+/// copied; built after the load, when they cost one sort instead of one insert per row.
+std::vector<std::string> index_statements(const catalog::TableInfo& info, const TablePlan& t) {
+  std::vector<std::string> out;
+  auto emit = [&](const std::vector<std::string>& cols, bool unique) {
+    std::vector<std::string> targets;
+    for (const auto& c : cols)
+      for (const auto& p : t.columns)
+        if (!p.source.empty() && lower(p.source) == lower(c)) targets.push_back(p.target);
+    if (targets.size() != cols.size() || targets == t.key_target) return;
+    std::string name = t.target_table;
+    for (const auto& c : targets) name += "_" + c;
+    name = name.substr(0, 55) + (unique ? "_key" : "_idx");
+    std::string sql = std::string("CREATE ") + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " +
+                      target::pg_quote(name) + " ON " + target::pg_quote_qualified(t.target_schema, t.target_table) + " (";
+    for (std::size_t i = 0; i < targets.size(); ++i) sql += (i ? ", " : "") + target::pg_quote(targets[i]);
+    out.push_back(sql + ")");
+  };
+  for (const auto& u : info.unique_keys) emit(u, true);
+  for (const auto& i : info.indexes) emit(i, false);
+  return out;
+}
+
 /// Does the target table exist, and with which columns?
 std::vector<std::string> target_columns(source::Connection& target, const std::string& schema,
                                         const std::string& table) {
@@ -298,6 +321,7 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
         }
       }
       t.create_sql = target::create_table_sql(t.target_schema, t.target_table, tcols, pk);
+      if (entry.options.indexes) t.index_sql = index_statements(info, t);
     } else {
       if (entry.options.stale) {
         auto ty = target.query("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(" +

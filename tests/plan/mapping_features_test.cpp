@@ -87,6 +87,19 @@ TEST_F(Features, TypeRulesApplyToEveryMatchingColumnAndAColumnTypeWins) {
   EXPECT_EQ(pg_scalar(dst, "SELECT (a AT TIME ZONE 'UTC')::text FROM t"), std::optional<std::string>("2024-02-29 10:00:00.123"));
 }
 
+TEST_F(Features, IndexesTrueBuildsTheSourceSecondaryIndexesAfterTheLoad) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, cpf text, city text, code text);"
+               "CREATE UNIQUE INDEX t_cpf ON t (cpf); CREATE INDEX t_city_code ON t (city, code);"
+               "CREATE INDEX t_expr ON t (lower(city));"
+               "INSERT INTO t SELECT g, 'c' || g, 'x', 'y' FROM generate_series(1, 100) g");
+  auto r = run("  - source: public.t\n    indexes: true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(pg_scalar(dst, "SELECT string_agg(indexdef, ' | ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 't' "
+                           "AND indexname <> 't_pkey'"),
+            std::optional<std::string>("CREATE INDEX t_city_code_idx ON public.t USING btree (city, code) | "
+                                       "CREATE UNIQUE INDEX t_cpf_key ON public.t USING btree (cpf)"));
+}
+
 TEST_F(Features, PlanPrintsColumnsKeyChunksAndNoSecrets) {
   pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, at timestamp(6), v numeric(12,3)); "
                "INSERT INTO t SELECT g, now(), g FROM generate_series(1, 1000) g");
