@@ -10,6 +10,15 @@
 
 namespace replicate::catalog {
 
+std::string quote_ansi(const std::string& id) {
+  std::string out = "\"";
+  for (char c : id) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string Dialect::quote_qualified(const std::string& schema, const std::string& name) const {
   return schema.empty() ? quote(name) : quote(schema) + "." + quote(name);
 }

@@ -14,6 +14,9 @@ std::unique_ptr<Dialect> make_sqlite_dialect();
 std::unique_ptr<Dialect> make_mssql_dialect();
 std::unique_ptr<Dialect> make_generic_dialect();
 
+/// The SQL standard's quoting: "a""b".
+std::string quote_ansi(const std::string& identifier);
+
 /// "numeric(15, 2) with time zone" -> {base "numeric", args {15,2}, suffix "with time zone"}.
 /// "max" parses as -1. Base and suffix are lower case.
 struct ParsedType {

@@ -13,14 +13,7 @@ class PostgresqlDialect : public Dialect {
  public:
   const char* name() const override { return "postgresql"; }
 
-  std::string quote(const std::string& id) const override {
-    std::string out = "\"";
-    for (char c : id) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    return out + "\"";
-  }
+  std::string quote(const std::string& id) const override { return quote_ansi(id); }
 
   /// E'...' when the value holds a backslash: over ODBC the session's
   /// standard_conforming_strings is the server's, and 'a\b' changes meaning with it.

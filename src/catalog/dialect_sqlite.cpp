@@ -16,14 +16,7 @@ class SqliteDialect : public Dialect {
  public:
   const char* name() const override { return "sqlite"; }
 
-  std::string quote(const std::string& id) const override {
-    std::string out = "\"";
-    for (char c : id) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    return out + "\"";
-  }
+  std::string quote(const std::string& id) const override { return quote_ansi(id); }
 
   TableInfo introspect(source::Connection& conn, const std::string& schema,
                        const std::string& table) const override {

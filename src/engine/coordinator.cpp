@@ -407,29 +407,22 @@ class Coordinator {
       return;
     }
     const auto now = Clock::now();
-    for (auto& wp : workers_) {
-      WorkerProc* w = wp.get();
-      if (w->task || w->closing) continue;
-      auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Task& q) { return q.not_before <= now; });
-      if (it == queue_.end()) break;
-      Task task = *it;
-      queue_.erase(it);
-      start_task(w, task);
-    }
-    // More ready work than idle workers: start workers up to the wanted number.
-    const auto ready = std::count_if(queue_.begin(), queue_.end(), [&](const Task& q) { return q.not_before <= now; });
-    for (long i = 0; i < ready && static_cast<int>(workers_.size()) < workers_wanted_; ++i) spawn();
-    if (ready > 0) {
+    const auto is_ready = [&](const Task& q) { return q.not_before <= now; };
+    const auto hand_out = [&] {
       for (auto& wp : workers_) {
-        WorkerProc* w = wp.get();
-        if (w->task || w->closing) continue;
-        auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Task& q) { return q.not_before <= now; });
+        if (wp->task || wp->closing) continue;
+        auto it = std::find_if(queue_.begin(), queue_.end(), is_ready);
         if (it == queue_.end()) break;
         Task task = *it;
         queue_.erase(it);
-        start_task(w, task);
+        start_task(wp.get(), task);
       }
-    }
+    };
+    hand_out();
+    // More ready work than idle workers: start workers up to the wanted number.
+    const auto ready = std::count_if(queue_.begin(), queue_.end(), is_ready);
+    for (long i = 0; i < ready && static_cast<int>(workers_.size()) < workers_wanted_; ++i) spawn();
+    if (ready > 0) hand_out();
     if (queue_.empty())
       for (auto& w : workers_)
         if (!w->task) close_worker(w.get());

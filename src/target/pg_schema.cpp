@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "catalog/dialect_impl.hpp"
+
 namespace replicate::target {
 
 std::string pg_type(const catalog::Type& t) {
@@ -36,14 +38,7 @@ std::string pg_type(const catalog::Type& t) {
   return "text";
 }
 
-std::string pg_quote(const std::string& id) {
-  std::string out = "\"";
-  for (char c : id) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+std::string pg_quote(const std::string& id) { return catalog::quote_ansi(id); }
 
 std::string pg_quote_qualified(const std::string& schema, const std::string& name) {
   return schema.empty() ? pg_quote(name) : pg_quote(schema) + "." + pg_quote(name);

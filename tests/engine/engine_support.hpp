@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "support/test_db.hpp"
 
 namespace replicate::test {
@@ -124,5 +126,18 @@ inline std::string pg_to_pg_mapping(const std::string& tables_yaml, const std::s
          "target:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} user=${env:PGUSER} dbname=${env:DST_DB}\"\n"
          "defaults:\n" + defaults_yaml + "tables:\n" + tables_yaml;
 }
+
+/// Two fresh databases on the test cluster (SRC_DB, DST_DB) and a scratch folder.
+struct TwoDatabases : ::testing::Test {
+  std::string src = create_database("t_src");
+  std::string dst = create_database("t_dst");
+  std::string dir = temp_dir();
+  EnvVars env = [this] {
+    auto e = pg().env();
+    e.push_back({"SRC_DB", database_of(src)});
+    e.push_back({"DST_DB", database_of(dst)});
+    return e;
+  }();
+};
 
 }  // namespace replicate::test

@@ -20,16 +20,7 @@ Rows read_rows(const std::string& conninfo, const std::string& table) {
   return out;
 }
 
-struct ModeFixture : ::testing::Test {
-  std::string src = create_database("mode_src");
-  std::string dst = create_database("mode_dst");
-  std::string dir = temp_dir();
-  EnvVars env = [this] {
-    auto e = pg().env();
-    e.push_back({"SRC_DB", database_of(src)});
-    e.push_back({"DST_DB", database_of(dst)});
-    return e;
-  }();
+struct ModeFixture : TwoDatabases {
   void mapping(const std::string& table_yaml) {
     write_file(dir + "/m.yaml", pg_to_pg_mapping(table_yaml, "  chunk_rows: 40\n  batch_size: 16\n  workers: 2\n"));
   }

@@ -7,16 +7,7 @@
 namespace replicate::test {
 namespace {
 
-struct Features : ::testing::Test {
-  std::string src = create_database("feat_src");
-  std::string dst = create_database("feat_dst");
-  std::string dir = temp_dir();
-  EnvVars env = [this] {
-    auto e = pg().env();
-    e.push_back({"SRC_DB", database_of(src)});
-    e.push_back({"DST_DB", database_of(dst)});
-    return e;
-  }();
+struct Features : TwoDatabases {
   RunResult run(const std::string& tables, const std::vector<std::string>& pre = {}) {
     write_file(dir + "/m.yaml", pg_to_pg_mapping(tables, "  workers: 2\n"));
     std::vector<std::string> args = pre;
