@@ -19,6 +19,7 @@
 #include "sample/sample.hpp"
 #include "source/connection.hpp"
 #include "util/error.hpp"
+#include "verify/verify.hpp"
 
 namespace replicate::cli {
 
@@ -109,6 +110,17 @@ int cmd_status(const std::string& file) {
   });
 }
 
+int cmd_verify(const std::string& file, bool json, int workers) {
+  return guarded([&] {
+    auto m = config::load_mapping(file);
+    verify::VerifyOptions o;
+    o.workers = workers;
+    auto report = verify::verify_mapping(m, o);
+    std::fputs((json ? verify::to_json(report) + "\n" : verify::format_report(report)).c_str(), stdout);
+    return report.equal ? util::exit_ok : util::exit_table_failed;
+  });
+}
+
 int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers, bool restart,
             const std::string& report, const char* argv0) {
   // Every file is validated before anything is copied: a typo in the third file
@@ -154,7 +166,14 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
                     summary.interrupted ? " (interrupted: run the same command again to resume)" : "");
         std::fflush(stdout);
       }
-      return summary.exit_code;
+      if (summary.exit_code != util::exit_ok) return summary.exit_code;
+      // `verify: true` tables are compared right after the copy.
+      config::Mapping to_verify = m;
+      std::erase_if(to_verify.tables, [](const config::TableMapping& t) { return !t.options.verify; });
+      if (to_verify.tables.empty()) return summary.exit_code;
+      auto report = verify::verify_mapping(to_verify, verify::VerifyOptions{});
+      if (!g.quiet || !report.equal) std::fputs(verify::format_report(report).c_str(), stdout);
+      return static_cast<int>(report.equal ? util::exit_ok : util::exit_table_failed);
     });
     worst = std::max(worst, rc);
     if (rc == util::exit_interrupted) break;
@@ -206,6 +225,16 @@ int main(int argc, char** argv) {
   auto* plan = app.add_subcommand("plan", "Connect, introspect and print what would be done, per table");
   plan->add_option("file", plan_file, "Mapping file")->required();
 
+  std::string verify_file;
+  bool verify_json = false;
+  int verify_workers = 0;
+  auto* verify = app.add_subcommand(
+      "verify", "Compare source and target: counts, per-chunk checksums, then the differing keys (exit 0 equal, 1 not)");
+  verify->add_option("file", verify_file, "Mapping file")->required();
+  verify->add_flag("--json", verify_json, "Print the report as JSON (with rows fetched)");
+  verify->add_option("-w,--workers", verify_workers, "Threads per table (default: the mapping's workers)")
+      ->check(CLI::Range(1, 64));
+
   std::string status_file;
   auto* status = app.add_subcommand("status", "Show the state of the latest run of each table");
   status->add_option("file", status_file, "Mapping file")->required();
@@ -233,6 +262,7 @@ int main(int argc, char** argv) {
   if (*validate) return cmd_validate(validate_files, g);
   if (*plan) return cmd_plan(plan_file);
   if (*status) return cmd_status(status_file);
+  if (*verify) return cmd_verify(verify_file, verify_json, verify_workers);
   if (*sample) {
     return guarded([&] {
       auto started = std::chrono::steady_clock::now();
