@@ -91,6 +91,20 @@ TEST_F(Features, IndexesTrueBuildsTheSourceSecondaryIndexesAfterTheLoad) {
                                        "CREATE UNIQUE INDEX t_cpf_key ON public.t USING btree (cpf)"));
 }
 
+TEST_F(Features, VerifyCommandExitCodesAndVerifyTrue) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 3000) g");
+  auto r = run("  - source: public.t\n    verify: true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 of 1 tables equal"), std::string::npos) << r.out;
+  auto v = run_replicate({"verify", dir + "/m.yaml"}, env);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  pg_exec(dst, "UPDATE t SET v = 'changed' WHERE id = 1234");
+  v = run_replicate({"verify", "--json", dir + "/m.yaml"}, env);
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("\"1234\""), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("\"rows_fetched\""), std::string::npos) << v.out;
+}
+
 TEST_F(Features, PlanPrintsColumnsKeyChunksAndNoSecrets) {
   pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, at timestamp(6), v numeric(12,3)); "
                "INSERT INTO t SELECT g, now(), g FROM generate_series(1, 1000) g");
