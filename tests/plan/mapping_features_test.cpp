@@ -127,6 +127,18 @@ TEST_F(Features, PlanPrintsColumnsKeyChunksAndNoSecrets) {
   EXPECT_EQ(pg_scalar(dst, "SELECT to_regclass('public.t')::text"), std::nullopt);
 }
 
+TEST_F(Features, UnencryptedConnectionsAreWarnedAbout) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY)");
+  write_file(dir + "/m.yaml",
+             "version: 1\nsource:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} "
+             "user=${env:PGUSER} dbname=${env:SRC_DB} sslmode=disable\"\ntarget:\n  driver: postgresql\n  connection: "
+             "\"host=${env:PGHOST} port=${env:PGPORT} user=${env:PGUSER} dbname=${env:DST_DB}\"\ntables:\n  - source: public.t\n");
+  auto r = run_replicate({"plan", dir + "/m.yaml"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("warning: the source connection sets sslmode=disable"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("the target connection sets"), std::string::npos) << r.out;
+}
+
 TEST_F(Features, BadConfigExitsTwoAndWritesNothing) {
   write_file(dir + "/m.yaml", pg_to_pg_mapping("  - source: public.t\n    batchsize: 10\n", "  workers: 1\n"));
   auto r = run_replicate({dir + "/m.yaml"}, env);
