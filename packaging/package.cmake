@@ -28,7 +28,7 @@ find_program(DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
-  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libsoci-core4.0, libpq5, libyaml-cpp0.7, libfmt9"
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libsoci-core4.0, libpq5, libyaml-cpp0.7, libfmt9, libssl3"
          ", libboost-filesystem1.74.0, libsqlite3-0, libstdc++6, libc6")
 endif()
 # ODBC drivers are loaded by name from /etc/odbcinst.ini, so they are not linked:
