@@ -14,7 +14,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 readonly PACKAGES=(
   build-essential cmake g++ pkg-config ccache dpkg-dev
   libyaml-cpp-dev libsoci-dev libpq-dev libcli11-dev libboost-dev libboost-filesystem-dev
-  libfmt-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
+  libfmt-dev nlohmann-json3-dev libgtest-dev
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc tdsodbc
   postgresql sqlite3 libsqlite3-dev libssl-dev
   python3-jsonschema python3-yaml
