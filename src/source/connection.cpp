@@ -11,6 +11,7 @@
 
 #include "source/odbc_cursor.hpp"
 #include "source/pg_cursor.hpp"
+#include "source/sqlite_cursor.hpp"
 #include "util/error.hpp"
 
 namespace replicate::source {
@@ -41,69 +42,6 @@ using util::ErrorKind;
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   throw DbError(kind, to_string(side), what + ": " + msg, sqlstate);
 }
-
-/// SQLite bulk reads through SOCI: one std::string vector per column.
-class SociVectorCursor : public Cursor {
- public:
-  SociVectorCursor(soci::session& session, const std::string& sql, std::size_t columns,
-                   std::size_t batch_size, Side side)
-      : st_(session), side_(side), batch_size_(batch_size) {
-    values_.resize(columns);
-    inds_.resize(columns);
-    try {
-      for (std::size_t c = 0; c < columns; ++c) {
-        values_[c].resize(batch_size);
-        inds_[c].resize(batch_size);
-        st_.exchange(soci::into(values_[c], inds_[c]));
-      }
-      st_.alloc();
-      st_.prepare(sql);
-      st_.define_and_bind();
-      st_.execute(false);
-    } catch (const soci::soci_error& e) {
-      rethrow_soci(e, side, "cannot run query");
-    }
-  }
-
-  bool fetch(Batch& batch) override {
-    if (done_) return false;
-    try {
-      for (std::size_t c = 0; c < values_.size(); ++c) {
-        values_[c].resize(batch_size_);
-        inds_[c].resize(batch_size_);
-      }
-      done_ = !st_.fetch();
-    } catch (const soci::soci_error& e) {
-      rethrow_soci(e, side_, "cannot fetch rows");
-    }
-    std::size_t n = values_.empty() ? 0 : values_[0].size();
-    if (done_) n = 0;
-    batch.values.resize(values_.size());
-    batch.is_null.resize(values_.size());
-    for (std::size_t c = 0; c < values_.size(); ++c) {
-      batch.values[c].resize(n);
-      batch.is_null[c].resize(n);
-      for (std::size_t r = 0; r < n; ++r) {
-        bool null = inds_[c][r] == soci::i_null;
-        batch.is_null[c][r] = null;
-        if (null)
-          batch.values[c][r].clear();
-        else
-          batch.values[c][r].swap(values_[c][r]);
-      }
-    }
-    batch.rows = n;
-    return n > 0;
-  }
-
- private:
-  soci::statement st_;
-  Side side_;
-  std::size_t batch_size_;
-  std::vector<std::vector<std::string>> values_;
-  std::vector<std::vector<soci::indicator>> inds_;
-  bool done_ = false;
-};
 
 class SociConnection : public Connection {
  public:
@@ -207,7 +145,8 @@ class SociConnection : public Connection {
       case config::Driver::sqlite:
         break;
     }
-    return std::make_unique<SociVectorCursor>(session_, sql, columns, batch_size, side_);
+    return open_sqlite_cursor(static_cast<soci::sqlite3_session_backend*>(session_.get_backend())->conn_, sql, columns,
+                              batch_size, side_);
   }
 
   void begin() override {
