@@ -39,6 +39,10 @@ def load_results(path):
         ok.sort(key=lambda r: float(r["seconds"]))
         chosen = dict(ok[(len(ok) - 1) // 2])
         chosen["n"] = len(runs)
+        failed = [r for r in runs if r["status"] != "ok"]
+        if failed and chosen["status"] == "ok":
+            chosen["status"] = f"ok in {len(runs) - len(failed)} of {len(runs)} runs"
+            chosen["note"] = f"{len(failed)} {failed[0]['status']}: {failed[0]['note']}"
         chosen["spread"] = (f" ({float(ok[0]['seconds']):.2f}-{float(ok[-1]['seconds']):.2f})"
                             if len(ok) > 1 else "")
         picked[key] = chosen
@@ -46,7 +50,7 @@ def load_results(path):
 
 
 def rate(r):
-    if r["status"] != "ok":
+    if not r["status"].startswith("ok"):
         return None
     secs = float(r["seconds"])
     return int(r["rows_loaded"]) / secs if secs > 0 else None
@@ -105,7 +109,7 @@ def main():
         body.append([r["method"], r["source"], r["workers"], fmt_int(n), r["seconds"] + r["spread"],
                      fmt_int(rt) if rt else "-", ratio, rss_cell(r),
                      f"{r['load_before']}>{r['load_after']}", r["n"],
-                     r["status"] + (f": {r['note'][:120]}" if r["status"] != "ok" else "")])
+                     r["status"] + (f"; {r['note'][:120]}" if r["status"] != "ok" else "")])
     out.append(table(headers, body, markdown))
     out.append("")
     out.append("peak RSS: replicate's own summary line (coordinator; largest worker, from getrusage of its")
