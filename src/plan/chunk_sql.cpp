@@ -25,9 +25,12 @@ std::string chunk_predicate(const TablePlan& t, const ChunkPlan& chunk) {
   return catalog::expand_range(t.key_sql, literals(chunk.lo), literals(chunk.hi));
 }
 
-std::string chunk_select_sql(const TablePlan& t, const ChunkPlan& chunk) {
+std::string chunk_select_sql(const TablePlan& t, const ChunkPlan& chunk, bool raw) {
   std::string sql = "SELECT ";
-  for (std::size_t i = 0; i < t.columns.size(); ++i) sql += (i ? ", " : "") + t.columns[i].select_sql;
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    const auto& c = t.columns[i];
+    sql += (i ? ", " : "") + (raw && !c.raw_sql.empty() ? c.raw_sql : c.select_sql);
+  }
   sql += " FROM " + t.source_sql;
   std::string range = chunk_predicate(t, chunk);
   std::string where;

@@ -19,6 +19,7 @@ struct ColumnPlan {
   catalog::Type type;        // canonical type
   std::string target_type;   // PostgreSQL type
   std::string select_sql;    // source-side expression yielding canonical text
+  std::string raw_sql;       // the same value as stored, unconverted ("" for a constant)
   bool nullable = true;
   std::string note;          // what the mapping loses, if anything
 };
@@ -76,7 +77,9 @@ struct Plan {
 };
 
 /// The SELECT for one chunk: canonical text columns, range predicate, ORDER BY key.
-std::string chunk_select_sql(const TablePlan& table, const ChunkPlan& chunk);
+/// `raw`: select each column's raw_sql where it has one (for a cursor that converts
+/// values itself, see source::Connection::reads_raw) instead of its select_sql.
+std::string chunk_select_sql(const TablePlan& table, const ChunkPlan& chunk, bool raw = false);
 
 /// The key-range condition of a chunk in the source's dialect; empty when both bounds are open.
 std::string chunk_predicate(const TablePlan& table, const ChunkPlan& chunk);

@@ -78,7 +78,8 @@ void resolve_columns(const config::TableMapping& entry, const catalog::TableInfo
     p.nullable = c.nullable;
     auto ruled = type_rule(rules, c.native_type);
     p.target_type = m && m->type ? *m->type : ruled ? *ruled : target::pg_type(c.type);
-    p.select_sql = dialect.select_column(dialect.quote(c.name), c);
+    p.raw_sql = dialect.quote(c.name);
+    p.select_sql = dialect.select_column(p.raw_sql, c);
     if (auto loss = dialect.mapping_loss(c)) p.note = *loss;
     out.columns.push_back(std::move(p));
   };
@@ -107,8 +108,8 @@ void resolve_columns(const config::TableMapping& entry, const catalog::TableInfo
       p.target_type = m.type ? *m.type : "text";
       p.type = pg->map_type(p.target_type, -1, -1, -1);
       p.source_type = m.expr ? "expression" : "constant";
-      p.select_sql = m.expr ? dialect.select_text("(" + *m.expr + ")", p.type)
-                            : dialect.string_literal(*m.value);
+      if (m.expr) p.raw_sql = "(" + *m.expr + ")";
+      p.select_sql = m.expr ? dialect.select_text(p.raw_sql, p.type) : dialect.string_literal(*m.value);
       out.columns.push_back(std::move(p));
       continue;
     }

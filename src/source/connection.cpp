@@ -1,4 +1,4 @@
-// Connections over SOCI sessions. SQLite reads through SOCI's bulk vectors; the
+// Connections over SOCI sessions. SQLite reads with sqlite3_step on SOCI's handle; the
 // PostgreSQL and ODBC sessions are reached underneath (libpq cursors, raw ODBC
 // array fetches) where SOCI would fetch a whole result or truncate long values.
 #include "source/connection.hpp"
@@ -17,6 +17,10 @@
 namespace replicate::source {
 
 const char* to_string(Side side) { return side == Side::source ? "source" : "target"; }
+
+std::unique_ptr<Cursor> Connection::open_raw_cursor(const std::string&, const std::vector<RawColumn>&, std::size_t) {
+  throw util::DbError(util::ErrorKind::internal, "source", "raw cursors are for native SQLite sessions only");
+}
 
 namespace {
 
@@ -147,6 +151,15 @@ class SociConnection : public Connection {
     }
     return open_sqlite_cursor(static_cast<soci::sqlite3_session_backend*>(session_.get_backend())->conn_, sql, columns,
                               batch_size, side_);
+  }
+
+  bool reads_raw() const override { return driver_ == config::Driver::sqlite; }
+
+  std::unique_ptr<Cursor> open_raw_cursor(const std::string& sql, const std::vector<RawColumn>& columns,
+                                          std::size_t batch_size) override {
+    if (driver_ != config::Driver::sqlite) return Connection::open_raw_cursor(sql, columns, batch_size);
+    return open_sqlite_raw_cursor(static_cast<soci::sqlite3_session_backend*>(session_.get_backend())->conn_, sql,
+                                  columns, batch_size, side_);
   }
 
   void begin() override {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/types.hpp"
 #include "config/mapping.hpp"
 
 struct pg_conn;  // libpq's PGconn
@@ -32,6 +33,17 @@ class Cursor {
   virtual bool fetch(Batch& batch) = 0;
 };
 
+/// One column of a raw cursor: the query selects the value as stored, and the client
+/// makes the canonical text the dialect's select_text would have made in SQL.
+struct RawColumn {
+  /// The query already yields canonical text here (a constant): take it as it comes.
+  bool as_selected = false;
+  catalog::TypeId type = catalog::TypeId::text;
+  /// "SELECT <select_text of ?1>": the dialect's own conversion of one bound value,
+  /// for the values the client does not convert itself.
+  std::string fallback_sql;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -42,6 +54,12 @@ class Connection {
   /// Open a bulk cursor over `sql`, which must yield `columns` text columns.
   virtual std::unique_ptr<Cursor> open_cursor(const std::string& sql, std::size_t columns,
                                               std::size_t batch_size) = 0;
+  /// True when open_raw_cursor works here (a native SQLite session): converting values
+  /// in the client costs a fraction of converting them in SQLite's SQL.
+  virtual bool reads_raw() const { return false; }
+  /// Open a cursor over `sql`, which selects stored values, one per entry of `columns`.
+  virtual std::unique_ptr<Cursor> open_raw_cursor(const std::string& sql, const std::vector<RawColumn>& columns,
+                                                  std::size_t batch_size);
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() = 0;
