@@ -6,7 +6,6 @@
 
 #include <regex>
 
-#include "catalog/dialect.hpp"
 #include "engine/state.hpp"
 #include "target/copy_writer.hpp"
 #include "target/merge_sql.hpp"
@@ -174,25 +173,6 @@ class ChunkCopier {
   std::string dest_;
 };
 
-/// The chunk's rows as canonical text: converted by the source's SQL, or, where the
-/// session can (SQLite), read as stored and converted by the cursor.
-std::unique_ptr<source::Cursor> open_chunk_cursor(const plan::TablePlan& table, const plan::ChunkPlan& chunk,
-                                                  source::Connection& source) {
-  const auto batch = static_cast<std::size_t>(std::max(1, table.options.batch_size));
-  if (!source.reads_raw() || table.source_dialect != "sqlite")
-    return source.open_cursor(plan::chunk_select_sql(table, chunk), table.columns.size(), batch);
-  auto dialect = catalog::make_dialect(table.source_dialect);
-  std::vector<source::RawColumn> columns;
-  for (const auto& c : table.columns) {
-    source::RawColumn r;
-    r.as_selected = c.raw_sql.empty();
-    r.type = c.type.id;
-    if (!r.as_selected) r.fallback_sql = "SELECT " + dialect->select_text("?1", c.type);
-    columns.push_back(std::move(r));
-  }
-  return source.open_raw_cursor(plan::chunk_select_sql(table, chunk, true), columns, batch);
-}
-
 }  // namespace
 
 ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chunk, std::int64_t run_id,
@@ -214,7 +194,8 @@ ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chun
       return result;
     }
     ChunkCopier copier(table, chunk, run_id, state_schema, target, result);
-    auto cursor = open_chunk_cursor(table, chunk, source);
+    auto cursor = plan::open_table_cursor(source, table, plan::chunk_select_sql(table, chunk, plan::reads_raw(table, source)),
+                                          static_cast<std::size_t>(std::max(1, table.options.batch_size)));
     source::Batch batch;
     while (cursor->fetch(batch)) {
       copier.write(batch);

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "catalog/types.hpp"
 #include "config/mapping.hpp"
+#include "source/connection.hpp"
 
 namespace replicate::plan {
 
@@ -80,6 +82,19 @@ struct Plan {
 /// `raw`: select each column's raw_sql where it has one (for a cursor that converts
 /// values itself, see source::Connection::reads_raw) instead of its select_sql.
 std::string chunk_select_sql(const TablePlan& table, const ChunkPlan& chunk, bool raw = false);
+
+/// The table's columns as a select list: select_sql each, or with `raw` raw_sql where
+/// a column has one.
+std::string select_list(const TablePlan& table, bool raw);
+
+/// Whether `table` is read from `source` raw (select_list(table, true)) and converted
+/// by the cursor, rather than converted by the source's SQL.
+bool reads_raw(const TablePlan& table, const source::Connection& source);
+
+/// A cursor over `sql`, a query whose select list is select_list(table, reads_raw(...)),
+/// that yields every column as canonical text.
+std::unique_ptr<source::Cursor> open_table_cursor(source::Connection& source, const TablePlan& table,
+                                                  const std::string& sql, std::size_t batch_size);
 
 /// The key-range condition of a chunk in the source's dialect; empty when both bounds are open.
 std::string chunk_predicate(const TablePlan& table, const ChunkPlan& chunk);

@@ -18,6 +18,11 @@ namespace replicate::source {
 
 const char* to_string(Side side) { return side == Side::source ? "source" : "target"; }
 
+void prepare_process() {
+  // Fails (harmlessly) only when SQLite was already initialised: it then keeps locking.
+  sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);  // soci-sqlite3.h wraps sqlite3.h in sqlite_api
+}
+
 std::unique_ptr<Cursor> Connection::open_raw_cursor(const std::string&, const std::vector<RawColumn>&, std::size_t) {
   throw util::DbError(util::ErrorKind::internal, "source", "raw cursors are for native SQLite sessions only");
 }

@@ -73,6 +73,10 @@ class Connection {
 enum class Side { source, target };
 const char* to_string(Side side);
 
+/// Once per process, before any connection: SQLite connections are then never shared
+/// between threads, so SQLite is told to skip its per-call connection mutex.
+void prepare_process();
+
 /// Connect to an endpoint. Throws util::DbError (kind connection) on failure,
 /// with secrets masked in the message.
 std::unique_ptr<Connection> connect(const config::Endpoint& endpoint, Side side);

@@ -3,7 +3,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstring>
 
 #include "util/error.hpp"
 
@@ -29,6 +32,24 @@ Form form_of(const RawColumn& c) {
     default: return Form::other;
   }
 }
+
+}  // namespace
+
+char* real_17_digits(char* out, double v) {
+  if (v == 0) {  // -0.0 too: SQLite's printf gives no sign to a zero
+    std::memcpy(out, "0.0", 3);
+    return out + 3;
+  }
+  char digits[40];
+  char* end = std::to_chars(digits, digits + sizeof digits, v, std::chars_format::general, 17).ptr;
+  char* e = std::find(digits, end, 'e');
+  const bool point = std::find(digits, e, '.') != e;
+  out = std::copy(digits, e, out);
+  if (!point) out = std::copy_n(".0", 2, out);  // "%!g" keeps a point and a digit after it
+  return std::copy(e, end, out);
+}
+
+namespace {
 
 class SqliteCursor : public Cursor {
  public:
@@ -124,11 +145,10 @@ class SqliteCursor : public Cursor {
           out.assign(v != 0 ? "t" : "f");
           return true;
         }
-        if (form != Form::floating && form != Form::other) return false;
-        // The same formatter as the SQL printf() of select_text.
+        if ((form != Form::floating && form != Form::other) || !std::isfinite(v)) return false;
         char buf[64];
-        sqlite3_snprintf(sizeof buf, buf, form == Form::floating ? "%!.20g" : "%!.17g", v);
-        out.assign(buf);
+        char* end = form == Form::floating ? std::to_chars(buf, buf + sizeof buf, v).ptr : real_17_digits(buf, v);
+        out.assign(buf, end);
         return true;
       }
       default:

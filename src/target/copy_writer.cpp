@@ -4,32 +4,75 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "source/pg_cursor.hpp"
 #include "util/error.hpp"
 
 namespace replicate::target {
 
 namespace {
+
 constexpr std::size_t kFlushBytes = 1 << 20;  // one PQputCopyData call per MiB
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+
+/// True when some byte of `w` is below 0x0E (tab, newline and carriage return among
+/// them) or is a backslash: the only bytes that may need escaping. The check errs
+/// only towards true, and a true only sends 8 bytes down the careful path.
+inline bool maybe_special(std::uint64_t w) {
+  const std::uint64_t low = (w - kOnes * 0x0E) & ~w;
+  const std::uint64_t bs = w ^ (kOnes * '\\');
+  const std::uint64_t backslash = (bs - kOnes) & ~bs;
+  return ((low | backslash) & kHighs) != 0;
+}
+
+inline char escape_of(char c) {
+  switch (c) {
+    case '\\': return '\\';
+    case '\t': return 't';
+    case '\n': return 'n';
+    case '\r': return 'r';
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+char* copy_escaped(char* out, const char* in, std::size_t n) {
+  std::size_t i = 0;
+  while (i < n) {
+    // Whole words with nothing to escape go straight through.
+    std::size_t run = i;
+    while (run + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, in + run, 8);
+      if (maybe_special(w)) break;
+      run += 8;
+    }
+    std::memcpy(out, in + i, run - i);
+    out += run - i;
+    i = run;
+    const std::size_t stop = std::min(n, i + 8);
+    for (; i < stop; ++i) {
+      if (char e = escape_of(in[i])) {
+        *out++ = '\\';
+        *out++ = e;
+      } else {
+        *out++ = in[i];
+      }
+    }
+  }
+  return out;
 }
 
 void append_copy_escaped(std::string& out, const std::string& value) {
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    char esc;
-    switch (value[i]) {
-      case '\\': esc = '\\'; break;
-      case '\t': esc = 't'; break;
-      case '\n': esc = 'n'; break;
-      case '\r': esc = 'r'; break;
-      default: continue;
-    }
-    out.append(value, start, i - start);
-    out += '\\';
-    out += esc;
-    start = i + 1;
-  }
-  out.append(value, start, std::string::npos);
+  const std::size_t used = out.size();
+  out.resize(used + 2 * value.size());
+  char* end = copy_escaped(out.data() + used, value.data(), value.size());
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 CopyWriter::CopyWriter(PGconn* conn, source::Side side) : conn_(conn), side_(side) {}
@@ -47,38 +90,58 @@ void CopyWriter::begin(const std::string& table, const std::vector<std::string>&
   source::check_pg_result(conn_, res, side_, "cannot start COPY into " + table);
   PQclear(res);
   encodings_ = std::move(encodings);
-  buffer_.clear();
+  used_ = 0;
   active_ = true;
+}
+
+char* CopyWriter::room(char* at, std::size_t n) {
+  const std::size_t used = static_cast<std::size_t>(at - buffer_.data());
+  if (buffer_.size() - used < n) buffer_.resize(std::max(buffer_.size() * 2, used + n));
+  return buffer_.data() + used;
 }
 
 void CopyWriter::write(const source::Batch& batch, std::size_t first, std::size_t count) {
   const std::size_t last = count == SIZE_MAX ? batch.rows : std::min(batch.rows, first + count);
   const std::size_t ncols = batch.columns();
+  if (buffer_.size() < kFlushBytes + (64 << 10)) buffer_.resize(kFlushBytes + (64 << 10));
+  char* out = buffer_.data() + used_;
   for (std::size_t r = first; r < last; ++r) {
     for (std::size_t c = 0; c < ncols; ++c) {
-      if (c) buffer_ += '\t';
+      // Worst case: every byte escaped, plus a separator and \\x.
+      const std::string& v = batch.values[c][r];
+      out = room(out, 2 * v.size() + 8);
+      if (c) *out++ = '\t';
       if (batch.is_null[c][r]) {
-        buffer_ += "\\N";
+        *out++ = '\\';
+        *out++ = 'N';
       } else if (encodings_[c] == Encoding::hex_bytes) {
-        buffer_ += "\\\\x";  // bytea hex input, its backslash escaped for COPY
-        buffer_ += batch.values[c][r];
+        std::memcpy(out, "\\\\x", 3);  // bytea hex input, its backslash escaped for COPY
+        out += 3;
+        std::memcpy(out, v.data(), v.size());
+        out += v.size();
       } else {
-        append_copy_escaped(buffer_, batch.values[c][r]);
+        out = copy_escaped(out, v.data(), v.size());
       }
     }
-    buffer_ += '\n';
-    if (buffer_.size() >= kFlushBytes) flush();
+    out = room(out, 1);
+    *out++ = '\n';
+    used_ = static_cast<std::size_t>(out - buffer_.data());
+    if (used_ >= kFlushBytes) {
+      flush();
+      out = buffer_.data();
+    }
   }
+  used_ = static_cast<std::size_t>(out - buffer_.data());
 }
 
 void CopyWriter::flush() {
-  if (buffer_.empty()) return;
-  if (PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size())) != 1) {
+  if (used_ == 0) return;
+  if (PQputCopyData(conn_, buffer_.data(), static_cast<int>(used_)) != 1) {
     active_ = false;
     throw util::DbError(PQstatus(conn_) == CONNECTION_BAD ? util::ErrorKind::connection : util::ErrorKind::internal,
                         source::to_string(side_), std::string("COPY data was not sent: ") + PQerrorMessage(conn_));
   }
-  buffer_.clear();
+  used_ = 0;
 }
 
 std::int64_t CopyWriter::end() {
@@ -104,7 +167,7 @@ std::int64_t CopyWriter::end() {
 
 void CopyWriter::abort(const std::string& reason) {
   active_ = false;
-  buffer_.clear();
+  used_ = 0;
   if (PQputCopyEnd(conn_, reason.c_str()) == 1) {
     PGresult* res;
     while ((res = PQgetResult(conn_)) != nullptr) PQclear(res);

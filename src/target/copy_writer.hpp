@@ -35,14 +35,20 @@ class CopyWriter {
 
  private:
   void flush();
+  /// `at` (inside buffer_) moved to where at least `n` bytes are free after it.
+  char* room(char* at, std::size_t n);
   pg_conn* conn_;
   source::Side side_;
   std::vector<Encoding> encodings_;
-  std::string buffer_;
+  std::string buffer_;  // rows written, [0, used_); its size is its capacity
+  std::size_t used_ = 0;
   bool active_ = false;
 };
 
 /// Append `value` to `out` escaped for COPY text format.
 void append_copy_escaped(std::string& out, const std::string& value);
+/// Write `in[0, n)` escaped for COPY text format at `out`, which has room for 2n
+/// bytes; returns the end of what was written.
+char* copy_escaped(char* out, const char* in, std::size_t n);
 
 }  // namespace replicate::target
