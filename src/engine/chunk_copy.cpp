@@ -4,12 +4,15 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <optional>
 #include <regex>
+#include <string_view>
 
 #include "engine/state.hpp"
 #include "target/copy_writer.hpp"
 #include "target/merge_sql.hpp"
 #include "target/pg_schema.hpp"
+#include "util/copy_text.hpp"
 #include "util/error.hpp"
 
 namespace replicate::engine {
@@ -132,15 +135,35 @@ class ChunkCopier {
   }
 
   void reject(const source::Batch& b, std::size_t row, const util::DbError& e) {
+    // The row's values, NULL as nullopt, from either form of batch.
+    std::vector<std::optional<std::string>> values;
+    if (b.encoded) {
+      std::string_view line(b.copy_text.data() + b.row_begin(row), b.row_end[row] - b.row_begin(row) - 1);
+      for (std::size_t c = 0, at = 0; c < enc_.size(); ++c) {
+        const std::size_t tab = std::min(line.find('\t', at), line.size());
+        std::string_view field = line.substr(at, tab - at);
+        at = tab + 1;
+        if (field == "\\N") {
+          values.emplace_back();
+          continue;
+        }
+        std::string v = util::copy_unescaped(field);
+        if (enc_[c] == target::Encoding::hex_bytes && v.rfind("\\x", 0) == 0) v.erase(0, 2);
+        values.emplace_back(std::move(v));
+      }
+    } else {
+      for (std::size_t c = 0; c < b.columns(); ++c)
+        values.push_back(b.is_null[c][row] ? std::nullopt : std::optional<std::string>(b.values[c][row]));
+    }
     nlohmann::json key = nlohmann::json::array();
-    for (auto i : key_index_) key.push_back(b.is_null[i][row] ? nlohmann::json(nullptr) : nlohmann::json(b.values[i][row]));
+    for (auto i : key_index_) key.push_back(values[i] ? nlohmann::json(*values[i]) : nlohmann::json(nullptr));
     std::string text;
-    for (std::size_t c = 0; c < b.columns(); ++c) {
+    for (std::size_t c = 0; c < values.size(); ++c) {
       if (c) text += '\t';
-      if (b.is_null[c][row])
+      if (!values[c])
         text += "\\N";
       else
-        target::append_copy_escaped(text, b.values[c][row]);
+        target::append_copy_escaped(text, *values[c]);
     }
     // Invalid UTF-8 cannot be stored as text either: keep its bytes visible as escapes.
     std::string safe;
@@ -195,7 +218,7 @@ ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chun
     }
     ChunkCopier copier(table, chunk, run_id, state_schema, target, result);
     auto cursor = plan::open_table_cursor(source, table, plan::chunk_select_sql(table, chunk, plan::reads_raw(table, source)),
-                                          static_cast<std::size_t>(std::max(1, table.options.batch_size)));
+                                          static_cast<std::size_t>(std::max(1, table.options.batch_size)), true);
     source::Batch batch;
     while (cursor->fetch(batch)) {
       copier.write(batch);

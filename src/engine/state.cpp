@@ -181,7 +181,7 @@ void State::finish_run(const plan::TablePlan& table, std::int64_t run_id, bool o
             t("watermarks"), pg_literal(table.target_display()), pg_literal(*table.options.watermark),
             pg_literal(*table.watermark_to), run_id));
     }
-    target_.execute(fmt::format("UPDATE {} SET status = {}, rows = {}, finished_at = now(), error = {} WHERE run_id = {}",
+    target_.execute(fmt::format("UPDATE {} SET status = {}, rows = {}, finished_at = clock_timestamp(), error = {} WHERE run_id = {}",
                                 t("runs"), pg_literal(ok ? "done" : "failed"), rows,
                                 error.empty() ? "NULL" : pg_literal(error), run_id));
     target_.commit();
@@ -199,7 +199,7 @@ std::string State::lock_chunk_sql(const std::string& schema, std::int64_t run_id
 std::string State::done_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk, const ChunkResult& r,
                                   int pid) {
   return fmt::format("UPDATE {}.chunks SET status = 'done', rows = {}, inserted = {}, updated = {}, unchanged = {}, "
-                     "rejected = {}, worker_pid = {}, finished_at = now(), attempts = attempts + 1 "
+                     "rejected = {}, worker_pid = {}, finished_at = clock_timestamp(), attempts = attempts + 1 "
                      "WHERE run_id = {} AND chunk_no = {}",
                      pg_quote(schema), r.rows, r.inserted, r.updated, r.unchanged, r.rejected, pid, run_id, chunk);
 }

@@ -39,7 +39,7 @@ bool reads_raw(const TablePlan& t, const source::Connection& source) {
 }
 
 std::unique_ptr<source::Cursor> open_table_cursor(source::Connection& source, const TablePlan& t,
-                                                  const std::string& sql, std::size_t batch_size) {
+                                                  const std::string& sql, std::size_t batch_size, bool for_copy) {
   if (!reads_raw(t, source)) return source.open_cursor(sql, t.columns.size(), batch_size);
   auto dialect = catalog::make_dialect(t.source_dialect);
   std::vector<source::RawColumn> columns;
@@ -50,7 +50,7 @@ std::unique_ptr<source::Cursor> open_table_cursor(source::Connection& source, co
     if (!r.as_selected) r.fallback_sql = "SELECT " + dialect->select_text("?1", c.type);
     columns.push_back(std::move(r));
   }
-  return source.open_raw_cursor(sql, columns, batch_size);
+  return source.open_raw_cursor(sql, columns, batch_size, for_copy);
 }
 
 std::string chunk_select_sql(const TablePlan& t, const ChunkPlan& chunk, bool raw) {

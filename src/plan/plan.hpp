@@ -92,9 +92,11 @@ std::string select_list(const TablePlan& table, bool raw);
 bool reads_raw(const TablePlan& table, const source::Connection& source);
 
 /// A cursor over `sql`, a query whose select list is select_list(table, reads_raw(...)),
-/// that yields every column as canonical text.
+/// that yields every column as canonical text. `for_copy`: the batches only go to a
+/// CopyWriter, so they may come as COPY text (Batch::encoded) where the source can.
 std::unique_ptr<source::Cursor> open_table_cursor(source::Connection& source, const TablePlan& table,
-                                                  const std::string& sql, std::size_t batch_size);
+                                                  const std::string& sql, std::size_t batch_size,
+                                                  bool for_copy = false);
 
 /// The key-range condition of a chunk in the source's dialect; empty when both bounds are open.
 std::string chunk_predicate(const TablePlan& table, const ChunkPlan& chunk);

@@ -23,7 +23,8 @@ void prepare_process() {
   sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);  // soci-sqlite3.h wraps sqlite3.h in sqlite_api
 }
 
-std::unique_ptr<Cursor> Connection::open_raw_cursor(const std::string&, const std::vector<RawColumn>&, std::size_t) {
+std::unique_ptr<Cursor> Connection::open_raw_cursor(const std::string&, const std::vector<RawColumn>&, std::size_t,
+                                                    bool) {
   throw util::DbError(util::ErrorKind::internal, "source", "raw cursors are for native SQLite sessions only");
 }
 
@@ -161,10 +162,10 @@ class SociConnection : public Connection {
   bool reads_raw() const override { return driver_ == config::Driver::sqlite; }
 
   std::unique_ptr<Cursor> open_raw_cursor(const std::string& sql, const std::vector<RawColumn>& columns,
-                                          std::size_t batch_size) override {
-    if (driver_ != config::Driver::sqlite) return Connection::open_raw_cursor(sql, columns, batch_size);
+                                          std::size_t batch_size, bool copy_text) override {
+    if (driver_ != config::Driver::sqlite) return Connection::open_raw_cursor(sql, columns, batch_size, copy_text);
     return open_sqlite_raw_cursor(static_cast<soci::sqlite3_session_backend*>(session_.get_backend())->conn_, sql,
-                                  columns, batch_size, side_);
+                                  columns, batch_size, side_, copy_text);
   }
 
   void begin() override {

@@ -17,12 +17,21 @@ namespace replicate::source {
 using Value = std::optional<std::string>;
 using Row = std::vector<Value>;
 
-/// A batch of rows in column-major form, every value as canonical text.
+/// A batch of rows in column-major form, every value as canonical text; or, from a
+/// cursor asked for it (open_raw_cursor), the rows already as COPY text lines.
 struct Batch {
   std::vector<std::vector<std::string>> values;  // [column][row]
   std::vector<std::vector<char>> is_null;        // [column][row], 1 = NULL
   std::size_t rows = 0;
   std::size_t columns() const { return values.size(); }
+
+  /// COPY text form: values and is_null stay empty, row r is the line
+  /// copy_text[r ? row_end[r-1] : 0, row_end[r]), its newline included. Values of
+  /// bytes columns are written as bytea hex input ("\\x..."), as CopyWriter writes them.
+  bool encoded = false;
+  std::string copy_text;
+  std::vector<std::size_t> row_end;
+  std::size_t row_begin(std::size_t r) const { return r ? row_end[r - 1] : 0; }
 };
 
 /// A forward-only query result fetched `batch_size` rows at a time.
@@ -58,8 +67,9 @@ class Connection {
   /// in the client costs a fraction of converting them in SQLite's SQL.
   virtual bool reads_raw() const { return false; }
   /// Open a cursor over `sql`, which selects stored values, one per entry of `columns`.
+  /// With `copy_text` its batches come encoded (Batch::encoded), for COPY alone.
   virtual std::unique_ptr<Cursor> open_raw_cursor(const std::string& sql, const std::vector<RawColumn>& columns,
-                                                  std::size_t batch_size);
+                                                  std::size_t batch_size, bool copy_text);
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() = 0;

@@ -1,4 +1,4 @@
-// sqlite3_step / sqlite3_column_text into a reused Batch.
+// sqlite3_step into a reused Batch: values as strings, or rows as COPY text.
 #include "source/sqlite_cursor.hpp"
 
 #include <sqlite3.h>
@@ -7,7 +7,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
+#include "util/copy_text.hpp"
 #include "util/error.hpp"
 
 namespace replicate::source {
@@ -53,18 +56,18 @@ namespace {
 
 class SqliteCursor : public Cursor {
  public:
-  SqliteCursor(sqlite3* db, const std::string& sql, std::size_t columns, std::size_t batch_size, Side side)
-      : db_(db), columns_(columns), batch_size_(batch_size), side_(side) {
+  /// `raw` empty: every column is taken as the query yields it.
+  SqliteCursor(sqlite3* db, const std::string& sql, std::size_t columns, const std::vector<RawColumn>& raw,
+               std::size_t batch_size, Side side, bool copy_text)
+      : db_(db), columns_(columns), batch_size_(batch_size), side_(side), copy_text_(copy_text), raw_(raw) {
     stmt_ = prepare(sql, "cannot run query");
     if (static_cast<std::size_t>(sqlite3_column_count(stmt_)) != columns_)
       throw util::DbError(util::ErrorKind::internal, to_string(side_), "query yields an unexpected number of columns");
-  }
-  SqliteCursor(sqlite3* db, const std::string& sql, const std::vector<RawColumn>& raw, std::size_t batch_size,
-               Side side)
-      : SqliteCursor(db, sql, raw.size(), batch_size, side) {
-    raw_ = raw;
-    for (const auto& c : raw_) forms_.push_back(form_of(c));
-    fallback_.assign(raw_.size(), nullptr);
+    for (std::size_t c = 0; c < columns_; ++c) {
+      forms_.push_back(raw_.empty() ? Form::as_selected : form_of(raw_[c]));
+      hex_.push_back(!raw_.empty() && raw_[c].type == TypeId::bytes);
+    }
+    fallback_.assign(columns_, nullptr);
   }
   ~SqliteCursor() override {
     for (auto* f : fallback_) sqlite3_finalize(f);
@@ -72,6 +75,23 @@ class SqliteCursor : public Cursor {
   }
 
   bool fetch(Batch& batch) override {
+    return copy_text_ ? fetch_copy_text(batch) : fetch_values(batch);
+  }
+
+ private:
+  bool step() {
+    if (done_) return false;
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_DONE) {
+      done_ = true;
+      return false;
+    }
+    if (rc != SQLITE_ROW) fail("cannot fetch rows");
+    return true;
+  }
+
+  bool fetch_values(Batch& batch) {
+    batch.encoded = false;
     batch.values.resize(columns_);
     batch.is_null.resize(columns_);
     for (std::size_t c = 0; c < columns_; ++c) {
@@ -79,28 +99,12 @@ class SqliteCursor : public Cursor {
       batch.is_null[c].resize(batch_size_);
     }
     std::size_t n = 0;
-    while (!done_ && n < batch_size_) {
-      int rc = sqlite3_step(stmt_);
-      if (rc == SQLITE_DONE) {
-        done_ = true;
-        break;
-      }
-      if (rc != SQLITE_ROW) fail("cannot fetch rows");
+    while (n < batch_size_ && step()) {
       for (std::size_t c = 0; c < columns_; ++c) {
-        const int ci = static_cast<int>(c);
-        const int type = sqlite3_column_type(stmt_, ci);
-        if (type == SQLITE_NULL) {
-          batch.is_null[c][n] = 1;
-          batch.values[c][n].clear();
-          continue;
-        }
-        batch.is_null[c][n] = 0;
-        std::string& out = batch.values[c][n];
-        if (forms_.empty() || forms_[c] == Form::as_selected) {
-          take_text(stmt_, ci, out);
-        } else if (!convert(forms_[c], type, ci, out)) {
-          batch.is_null[c][n] = through_fallback(c, ci, out) ? 0 : 1;
-        }
+        auto v = text_of(c);
+        batch.is_null[c][n] = v ? 0 : 1;
+        if (v) batch.values[c][n].assign(v->data(), v->size());
+        else batch.values[c][n].clear();
       }
       ++n;
     }
@@ -112,62 +116,90 @@ class SqliteCursor : public Cursor {
     return n > 0;
   }
 
- private:
-  /// Text as stored (a BLOB in a text column keeps its bytes: the target judges them).
-  static void take_text(sqlite3_stmt* stmt, int ci, std::string& out) {
-    auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, ci));
-    out.assign(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, ci)));
-  }
-
-  /// The common cases, each exactly what the dialect's SQL gives; false for the rest.
-  bool convert(Form form, int type, int ci, std::string& out) {
-    switch (type) {
-      case SQLITE_TEXT:
-        // CAST(text AS TEXT), or the value itself in a date column.
-        if (form == Form::bytes) return false;
-        take_text(stmt_, ci, out);
-        return true;
-      case SQLITE_INTEGER: {
-        const sqlite3_int64 v = sqlite3_column_int64(stmt_, ci);
-        if (form == Form::boolean) {
-          out.assign(v != 0 ? "t" : "f");
-          return true;
+  /// The rows as COPY text lines, escaped straight from SQLite's memory.
+  bool fetch_copy_text(Batch& batch) {
+    batch.encoded = true;
+    batch.values.clear();
+    batch.is_null.clear();
+    batch.row_end.clear();
+    std::string& out = batch.copy_text;
+    out.clear();
+    std::size_t n = 0;
+    while (n < batch_size_ && step()) {
+      for (std::size_t c = 0; c < columns_; ++c) {
+        if (c) out += '\t';
+        auto v = text_of(c);
+        if (!v) {
+          out.append("\\N", 2);
+          continue;
         }
-        if (form != Form::floating && form != Form::other) return false;
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, v);
-        out.assign(buf, r.ptr);
-        return true;
-      }
-      case SQLITE_FLOAT: {
-        const double v = sqlite3_column_double(stmt_, ci);
-        if (form == Form::boolean) {
-          out.assign(v != 0 ? "t" : "f");
-          return true;
+        if (hex_[c]) out.append("\\\\x", 3);  // bytea hex input, its backslash escaped for COPY
+        if (util::copy_clean(v->data(), v->size())) {
+          out.append(v->data(), v->size());
+        } else {
+          const std::size_t used = out.size();
+          out.resize(used + 2 * v->size());
+          char* end = util::copy_escaped(out.data() + used, v->data(), v->size());
+          out.resize(static_cast<std::size_t>(end - out.data()));
         }
-        if ((form != Form::floating && form != Form::other) || !std::isfinite(v)) return false;
-        char buf[64];
-        char* end = form == Form::floating ? std::to_chars(buf, buf + sizeof buf, v).ptr : real_17_digits(buf, v);
-        out.assign(buf, end);
-        return true;
       }
-      default:
-        return false;
+      out += '\n';
+      batch.row_end.push_back(out.size());
+      ++n;
     }
+    batch.rows = n;
+    return n > 0;
   }
 
-  /// The dialect's own SQL on one value; false when it gives NULL.
-  bool through_fallback(std::size_t c, int ci, std::string& out) {
+  /// Column c of the current row as canonical text (valid until the next call); nullopt for NULL.
+  std::optional<std::string_view> text_of(std::size_t c) {
+    const int ci = static_cast<int>(c);
+    const int type = sqlite3_column_type(stmt_, ci);
+    if (type == SQLITE_NULL) return std::nullopt;
+    const Form form = forms_[c];
+    // Each case below is exactly what the dialect's SQL gives, but REALs into numbers
+    // (see open_sqlite_raw_cursor); what is not handled goes through that SQL.
+    if (form == Form::as_selected || (type == SQLITE_TEXT && form != Form::bytes)) return stored_text(stmt_, ci);
+    if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+      const bool integer = type == SQLITE_INTEGER;
+      if (form == Form::boolean) {
+        const bool yes = integer ? sqlite3_column_int64(stmt_, ci) != 0 : sqlite3_column_double(stmt_, ci) != 0;
+        return std::string_view(yes ? "t" : "f", 1);
+      }
+      if (form == Form::floating || form == Form::other) {
+        if (integer) {
+          auto r = std::to_chars(scratch_, scratch_ + sizeof scratch_, sqlite3_column_int64(stmt_, ci));
+          return std::string_view(scratch_, static_cast<std::size_t>(r.ptr - scratch_));
+        }
+        const double v = sqlite3_column_double(stmt_, ci);
+        if (std::isfinite(v)) {
+          char* end = form == Form::floating ? std::to_chars(scratch_, scratch_ + sizeof scratch_, v).ptr
+                                             : real_17_digits(scratch_, v);
+          return std::string_view(scratch_, static_cast<std::size_t>(end - scratch_));
+        }
+      }
+    }
+    return through_fallback(c, ci);
+  }
+
+  /// Text as stored (a BLOB in a text column keeps its bytes: the target judges them).
+  static std::string_view stored_text(sqlite3_stmt* stmt, int ci) {
+    auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, ci));
+    return std::string_view(text ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, ci)));
+  }
+
+  /// The dialect's own SQL on one value.
+  std::optional<std::string_view> through_fallback(std::size_t c, int ci) {
     if (!fallback_[c]) fallback_[c] = prepare(raw_[c].fallback_sql, "cannot prepare a value conversion");
     sqlite3_stmt* f = fallback_[c];
     sqlite3_reset(f);
     if (sqlite3_bind_value(f, 1, sqlite3_column_value(stmt_, ci)) != SQLITE_OK) fail("cannot convert a value");
     if (sqlite3_step(f) != SQLITE_ROW) fail("cannot convert a value");
     const bool present = sqlite3_column_type(f, 0) != SQLITE_NULL;
-    if (present) take_text(f, 0, out);
-    else out.clear();
+    if (present) fallback_text_.assign(stored_text(f, 0));
     sqlite3_reset(f);
-    return present;
+    if (!present) return std::nullopt;
+    return std::string_view(fallback_text_);
   }
 
   sqlite3_stmt* prepare(const std::string& sql, const char* what) {
@@ -187,22 +219,28 @@ class SqliteCursor : public Cursor {
   std::size_t columns_;
   std::size_t batch_size_;
   Side side_;
+  bool copy_text_;
   bool done_ = false;
   std::vector<RawColumn> raw_;
-  std::vector<Form> forms_;  // empty: every column is taken as selected
+  std::vector<Form> forms_;
+  std::vector<char> hex_;  // bytes columns: "\\x" before the value in COPY text
   std::vector<sqlite3_stmt*> fallback_;
+  std::string fallback_text_;
+  char scratch_[64];
 };
 
 }  // namespace
 
 std::unique_ptr<Cursor> open_sqlite_cursor(void* db, const std::string& sql, std::size_t columns,
                                            std::size_t batch_size, Side side) {
-  return std::make_unique<SqliteCursor>(static_cast<sqlite3*>(db), sql, columns, batch_size, side);
+  return std::make_unique<SqliteCursor>(static_cast<sqlite3*>(db), sql, columns, std::vector<RawColumn>{}, batch_size,
+                                        side, false);
 }
 
 std::unique_ptr<Cursor> open_sqlite_raw_cursor(void* db, const std::string& sql, const std::vector<RawColumn>& columns,
-                                               std::size_t batch_size, Side side) {
-  return std::make_unique<SqliteCursor>(static_cast<sqlite3*>(db), sql, columns, batch_size, side);
+                                               std::size_t batch_size, Side side, bool copy_text) {
+  return std::make_unique<SqliteCursor>(static_cast<sqlite3*>(db), sql, columns.size(), columns, batch_size, side,
+                                        copy_text);
 }
 
 }  // namespace replicate::source

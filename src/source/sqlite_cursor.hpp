@@ -30,7 +30,9 @@ std::unique_ptr<Cursor> open_sqlite_cursor(void* db, const std::string& sql, std
 /// printf('%!.17g'): a zero is "0.0", and a point with a digit after it is kept
 /// ("1.0", "1.0e+20"). Writes at most 32 bytes; returns the end.
 char* real_17_digits(char* out, double v);
+/// With `copy_text` the batches come as COPY text (Batch::encoded): values are escaped
+/// straight from SQLite's memory, without a string per value in between.
 std::unique_ptr<Cursor> open_sqlite_raw_cursor(void* db, const std::string& sql, const std::vector<RawColumn>& columns,
-                                               std::size_t batch_size, Side side);
+                                               std::size_t batch_size, Side side, bool copy_text = false);
 
 }  // namespace replicate::source

@@ -1,5 +1,4 @@
-// COPY text encoding: backslash, tab, newline and carriage return are escaped,
-// NULL is \N, an empty string stays empty.
+// COPY ... FROM STDIN in text format (util/copy_text.hpp has the encoding).
 #include "target/copy_writer.hpp"
 
 #include <libpq-fe.h>
@@ -13,67 +12,8 @@
 namespace replicate::target {
 
 namespace {
-
 constexpr std::size_t kFlushBytes = 1 << 20;  // one PQputCopyData call per MiB
-
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
-
-/// True when some byte of `w` is below 0x0E (tab, newline and carriage return among
-/// them) or is a backslash: the only bytes that may need escaping. The check errs
-/// only towards true, and a true only sends 8 bytes down the careful path.
-inline bool maybe_special(std::uint64_t w) {
-  const std::uint64_t low = (w - kOnes * 0x0E) & ~w;
-  const std::uint64_t bs = w ^ (kOnes * '\\');
-  const std::uint64_t backslash = (bs - kOnes) & ~bs;
-  return ((low | backslash) & kHighs) != 0;
-}
-
-inline char escape_of(char c) {
-  switch (c) {
-    case '\\': return '\\';
-    case '\t': return 't';
-    case '\n': return 'n';
-    case '\r': return 'r';
-    default: return 0;
-  }
-}
-
 }  // namespace
-
-char* copy_escaped(char* out, const char* in, std::size_t n) {
-  std::size_t i = 0;
-  while (i < n) {
-    // Whole words with nothing to escape go straight through.
-    std::size_t run = i;
-    while (run + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, in + run, 8);
-      if (maybe_special(w)) break;
-      run += 8;
-    }
-    std::memcpy(out, in + i, run - i);
-    out += run - i;
-    i = run;
-    const std::size_t stop = std::min(n, i + 8);
-    for (; i < stop; ++i) {
-      if (char e = escape_of(in[i])) {
-        *out++ = '\\';
-        *out++ = e;
-      } else {
-        *out++ = in[i];
-      }
-    }
-  }
-  return out;
-}
-
-void append_copy_escaped(std::string& out, const std::string& value) {
-  const std::size_t used = out.size();
-  out.resize(used + 2 * value.size());
-  char* end = copy_escaped(out.data() + used, value.data(), value.size());
-  out.resize(static_cast<std::size_t>(end - out.data()));
-}
 
 CopyWriter::CopyWriter(PGconn* conn, source::Side side) : conn_(conn), side_(side) {}
 
@@ -102,6 +42,13 @@ char* CopyWriter::room(char* at, std::size_t n) {
 
 void CopyWriter::write(const source::Batch& batch, std::size_t first, std::size_t count) {
   const std::size_t last = count == SIZE_MAX ? batch.rows : std::min(batch.rows, first + count);
+  if (batch.encoded) {
+    if (first >= last) return;
+    // Lines already in COPY text: send them as they are, after what is buffered.
+    flush();
+    send(batch.copy_text.data() + batch.row_begin(first), batch.row_end[last - 1] - batch.row_begin(first));
+    return;
+  }
   const std::size_t ncols = batch.columns();
   if (buffer_.size() < kFlushBytes + (64 << 10)) buffer_.resize(kFlushBytes + (64 << 10));
   char* out = buffer_.data() + used_;
@@ -136,12 +83,20 @@ void CopyWriter::write(const source::Batch& batch, std::size_t first, std::size_
 
 void CopyWriter::flush() {
   if (used_ == 0) return;
-  if (PQputCopyData(conn_, buffer_.data(), static_cast<int>(used_)) != 1) {
-    active_ = false;
-    throw util::DbError(PQstatus(conn_) == CONNECTION_BAD ? util::ErrorKind::connection : util::ErrorKind::internal,
-                        source::to_string(side_), std::string("COPY data was not sent: ") + PQerrorMessage(conn_));
-  }
+  send(buffer_.data(), used_);
   used_ = 0;
+}
+
+void CopyWriter::send(const char* data, std::size_t size) {
+  for (std::size_t done = 0; done < size;) {
+    const std::size_t piece = std::min(size - done, kFlushBytes);
+    if (PQputCopyData(conn_, data + done, static_cast<int>(piece)) != 1) {
+      active_ = false;
+      throw util::DbError(PQstatus(conn_) == CONNECTION_BAD ? util::ErrorKind::connection : util::ErrorKind::internal,
+                          source::to_string(side_), std::string("COPY data was not sent: ") + PQerrorMessage(conn_));
+    }
+    done += piece;
+  }
 }
 
 std::int64_t CopyWriter::end() {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "source/connection.hpp"
+#include "util/copy_text.hpp"
 
 namespace replicate::target {
 
@@ -25,7 +26,8 @@ class CopyWriter {
   /// Start `COPY table (columns) FROM STDIN`; table and columns are already quoted.
   void begin(const std::string& qualified_table, const std::vector<std::string>& columns,
              std::vector<Encoding> encodings);
-  /// Append rows [first, first+count) of a batch (all rows by default).
+  /// Append rows [first, first+count) of a batch (all rows by default), values or
+  /// lines already encoded (Batch::encoded).
   void write(const source::Batch& batch, std::size_t first = 0, std::size_t count = SIZE_MAX);
   /// End the COPY; returns the rows the server took. Throws DbError when it refused them.
   std::int64_t end();
@@ -35,6 +37,7 @@ class CopyWriter {
 
  private:
   void flush();
+  void send(const char* data, std::size_t size);
   /// `at` (inside buffer_) moved to where at least `n` bytes are free after it.
   char* room(char* at, std::size_t n);
   pg_conn* conn_;
@@ -45,10 +48,7 @@ class CopyWriter {
   bool active_ = false;
 };
 
-/// Append `value` to `out` escaped for COPY text format.
-void append_copy_escaped(std::string& out, const std::string& value);
-/// Write `in[0, n)` escaped for COPY text format at `out`, which has room for 2n
-/// bytes; returns the end of what was written.
-char* copy_escaped(char* out, const char* in, std::size_t n);
+using util::append_copy_escaped;
+using util::copy_escaped;
 
 }  // namespace replicate::target

@@ -234,5 +234,32 @@ TEST(ModeRejects, InvalidUtf8FromSqliteIsRejected) {
   EXPECT_NE(rej[0][2]->find("\\xc3"), std::string::npos) << *rej[0][2];
 }
 
+// SQLite rows reach COPY as encoded lines; a refused one is taken apart again for the
+// rejects table: its key unescaped, its row text as for any other source.
+TEST(ModeRejects, SqliteRowsRejectedFromCopyTextKeepTheirKeyAndText) {
+  std::string dir = temp_dir();
+  std::string db = dir + "/keys.sqlite";
+  ASSERT_EQ(std::system(("sqlite3 " + db + " \"CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT, b BLOB);"
+                         " INSERT INTO t VALUES ('a' || char(9) || 'b\\', 'toolong', X'00ff'), ('c', 'ok', NULL),"
+                         " ('d\\' || char(10), 'no', X'10');\"").c_str()), 0);
+  std::string dst = create_database("keys_dst");
+  pg_exec(dst, "CREATE TABLE t (k text PRIMARY KEY, v varchar(3), b bytea)");
+  write_file(dir + "/m.yaml", "version: 1\nsource:\n  driver: sqlite\n  connection: \"${env:DB}\"\n"
+                              "target:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} user=${env:PGUSER} dbname=${env:DST_DB}\"\n"
+                              "defaults:\n  max_rejects: unlimited\n  create: never\ntables:\n  - source: t\n");
+  auto env = pg().env();
+  env.push_back({"DB", db});
+  env.push_back({"DST_DB", database_of(dst)});
+  auto r = run_replicate({dir + "/m.yaml"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(pg_scalar(dst, "SELECT string_agg(k || ':' || v || ':' || coalesce(encode(b, 'hex'), '-'), ',' ORDER BY k) FROM t"),
+            std::optional<std::string>("c:ok:-,d\\\n:no:10"));
+  auto rej = pg_query(dst, "SELECT key->>0, column_name, row_text FROM replicate.rejects");
+  ASSERT_EQ(rej.size(), 1u);
+  EXPECT_EQ(*rej[0][0], "a\tb\\");
+  EXPECT_EQ(rej[0][1].value_or(""), "v");
+  EXPECT_EQ(*rej[0][2], "a\\tb\\\\\ttoolong\t00ff");
+}
+
 }  // namespace
 }  // namespace replicate::test

@@ -29,6 +29,19 @@ const char* kValues[] = {
     "'2024-01-02 03:04:05.123'", "'a' || char(9) || 'b\\c' || char(10)", "'ação'", "x''", "x'00ff10'",
     "x'616263'", "x'c3a7'"};
 
+/// COPY text escaping written out longhand, independent of util::copy_escaped.
+void append_copy_escaped_for_test(std::string& out, const std::string& v) {
+  for (char c : v) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out += c;
+    }
+  }
+}
+
 /// printf("%.17g") of glibc (exact), dressed as SQLite's "%!.17g": "1.0", "1.0e+20", "0.0".
 std::string glibc_17_digits(double v) {
   if (v == 0) return "0.0";
@@ -97,7 +110,7 @@ TEST_F(SqliteRawCursor, GivesWhatTheDialectsSqlGivesForEveryTypeAndStorageClass)
     RawColumn raw;
     raw.type = id;
     raw.fallback_sql = "SELECT " + dialect->select_text("?1", type);
-    auto in_client = conn_->open_raw_cursor("SELECT v FROM t ORDER BY id", {raw}, 7);
+    auto in_client = conn_->open_raw_cursor("SELECT v FROM t ORDER BY id", {raw}, 7, false);
     auto expected = drain(*in_sql);
     auto got = drain(*in_client);
     ASSERT_EQ(expected.size(), std::size(kValues));
@@ -145,10 +158,59 @@ TEST(Real17Digits, FormsAsSqlitePrintfDoes) {
   EXPECT_EQ(fmt(4.9e-324), "4.9406564584124654e-324");
 }
 
+TEST_F(SqliteRawCursor, CopyTextLinesAreTheValuesEncodedForCopy) {
+  // Every type at once, one column each, in batches that end mid-table.
+  auto dialect = catalog::make_dialect("sqlite");
+  std::vector<RawColumn> columns;
+  std::string list;
+  for (TypeId id : {TypeId::boolean, TypeId::int32, TypeId::decimal, TypeId::float64, TypeId::text, TypeId::date,
+                    TypeId::timestamp, TypeId::bytes}) {
+    RawColumn r;
+    r.type = id;
+    r.fallback_sql = "SELECT " + dialect->select_text("?1", catalog::Type{id});
+    columns.push_back(r);
+    list += (list.empty() ? "" : ", ") + std::string("v");
+  }
+  RawColumn constant;
+  constant.as_selected = true;
+  columns.push_back(constant);
+  const std::string sql = "SELECT " + list + ", 'k\\' || id FROM t ORDER BY id";
+
+  std::vector<std::string> expected;
+  auto by_value = conn_->open_raw_cursor(sql, columns, 5, false);
+  Batch b;
+  while (by_value->fetch(b)) {
+    EXPECT_FALSE(b.encoded);
+    for (std::size_t r = 0; r < b.rows; ++r) {
+      std::string line;
+      for (std::size_t c = 0; c < b.columns(); ++c) {
+        if (c) line += '\t';
+        if (b.is_null[c][r]) {
+          line += "\\N";
+          continue;
+        }
+        if (columns[c].type == TypeId::bytes) line += "\\\\x";
+        append_copy_escaped_for_test(line, b.values[c][r]);
+      }
+      expected.push_back(line + "\n");
+    }
+  }
+  std::vector<std::string> got;
+  auto as_text = conn_->open_raw_cursor(sql, columns, 5, true);
+  while (as_text->fetch(b)) {
+    EXPECT_TRUE(b.encoded);
+    ASSERT_EQ(b.row_end.size(), b.rows);
+    for (std::size_t r = 0; r < b.rows; ++r)
+      got.push_back(b.copy_text.substr(b.row_begin(r), b.row_end[r] - b.row_begin(r)));
+  }
+  ASSERT_EQ(got.size(), std::size(kValues));
+  EXPECT_EQ(got, expected);
+}
+
 TEST_F(SqliteRawCursor, TakesAsSelectedColumnsAsTheyCome) {
   RawColumn constant;
   constant.as_selected = true;
-  auto cursor = conn_->open_raw_cursor("SELECT 'fixed' FROM t WHERE id <= 3", {constant}, 2);
+  auto cursor = conn_->open_raw_cursor("SELECT 'fixed' FROM t WHERE id <= 3", {constant}, 2, false);
   EXPECT_EQ(drain(*cursor), (std::vector<std::string>{"fixed", "fixed", "fixed"}));
 }
 
@@ -156,7 +218,7 @@ TEST_F(SqliteRawCursor, ABadFallbackIsAnErrorNotAValue) {
   RawColumn raw;
   raw.type = TypeId::date;
   raw.fallback_sql = "SELECT no_such_function(?1)";
-  auto cursor = conn_->open_raw_cursor("SELECT v FROM t WHERE id = 2", {raw}, 2);  // the integer 0
+  auto cursor = conn_->open_raw_cursor("SELECT v FROM t WHERE id = 2", {raw}, 2, false);  // the integer 0
   Batch b;
   EXPECT_THROW(cursor->fetch(b), std::exception);
 }

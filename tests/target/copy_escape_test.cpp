@@ -49,6 +49,8 @@ TEST(CopyEscape, MatchesByteByByteOnRandomStrings) {
     std::string out;
     append_copy_escaped(out, s);
     ASSERT_EQ(out, byte_by_byte(s)) << "input of " << s.size() << " bytes";
+    ASSERT_EQ(util::copy_clean(s.data(), s.size()), out == s) << "input of " << s.size() << " bytes";
+    ASSERT_EQ(util::copy_unescaped(out), s);
   }
 }
 
