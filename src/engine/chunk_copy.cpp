@@ -217,8 +217,9 @@ ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chun
       return result;
     }
     ChunkCopier copier(table, chunk, run_id, state_schema, target, result);
-    auto cursor = plan::open_table_cursor(source, table, plan::chunk_select_sql(table, chunk, plan::reads_raw(table, source)),
-                                          static_cast<std::size_t>(std::max(1, table.options.batch_size)), true);
+    const auto form = plan::read_form(table, source, true);
+    auto cursor = plan::open_table_cursor(source, table, plan::chunk_select_sql(table, chunk, form),
+                                          static_cast<std::size_t>(std::max(1, table.options.batch_size)), form, true);
     source::Batch batch;
     while (cursor->fetch(batch)) {
       copier.write(batch);

@@ -25,22 +25,71 @@ std::string chunk_predicate(const TablePlan& t, const ChunkPlan& chunk) {
   return catalog::expand_range(t.key_sql, literals(chunk.lo), literals(chunk.hi));
 }
 
-std::string select_list(const TablePlan& t, bool raw) {
+namespace {
+
+/// Under COPY TO, a PostgreSQL column whose output function already gives its
+/// canonical text goes out as it is: the ::text casts of select_sql cost the source
+/// as much again as COPY itself. The session's settings (DateStyle ISO, TimeZone
+/// UTC, extra_float_digits 3, bytea_output hex) make the two texts the same; COPY's
+/// bytea text is "\\x..." escaped, which is what CopyWriter sends. Not for char(n),
+/// whose ::text drops the padding, nor money, nor expressions.
+bool copy_out_as_stored(const ColumnPlan& c) {
+  using catalog::TypeId;
+  if (c.raw_sql.empty() || c.source.empty()) return false;
+  const std::string& n = c.source_type;
+  switch (c.type.id) {
+    case TypeId::string:
+    case TypeId::text:
+      return n.rfind("character varying", 0) == 0 || n.rfind("varchar", 0) == 0 || n == "text";
+    case TypeId::decimal:
+      return n.rfind("numeric", 0) == 0 || n.rfind("decimal", 0) == 0;
+    case TypeId::boolean:
+    case TypeId::int16:
+    case TypeId::int32:
+    case TypeId::int64:
+    case TypeId::float32:
+    case TypeId::float64:
+    case TypeId::date:
+    case TypeId::timestamp:
+    case TypeId::timestamptz:
+    case TypeId::uuid:
+    case TypeId::bytes:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string select_list(const TablePlan& t, ReadForm form) {
   std::string sql;
   for (std::size_t i = 0; i < t.columns.size(); ++i) {
     const auto& c = t.columns[i];
-    sql += (i ? ", " : "") + (raw && !c.raw_sql.empty() ? c.raw_sql : c.select_sql);
+    std::string col = c.select_sql;
+    if (form == ReadForm::raw && !c.raw_sql.empty()) col = c.raw_sql;
+    if (form == ReadForm::copy_out) {
+      if (copy_out_as_stored(c))
+        col = c.raw_sql;
+      else if (c.type.id == catalog::TypeId::bytes)  // its hex input form, as CopyWriter writes it
+        col = "'\\x' || (" + col + ")";
+    }
+    sql += (i ? ", " : "") + col;
   }
   return sql;
 }
 
-bool reads_raw(const TablePlan& t, const source::Connection& source) {
-  return source.reads_raw() && t.source_dialect == "sqlite";
+ReadForm read_form(const TablePlan& t, const source::Connection& source, bool for_copy) {
+  if (source.reads_raw() && t.source_dialect == "sqlite") return ReadForm::raw;
+  if (for_copy && source.copies_out() && t.source_dialect == "postgresql") return ReadForm::copy_out;
+  return ReadForm::canonical;
 }
 
 std::unique_ptr<source::Cursor> open_table_cursor(source::Connection& source, const TablePlan& t,
-                                                  const std::string& sql, std::size_t batch_size, bool for_copy) {
-  if (!reads_raw(t, source)) return source.open_cursor(sql, t.columns.size(), batch_size);
+                                                  const std::string& sql, std::size_t batch_size, ReadForm form,
+                                                  bool for_copy) {
+  if (form == ReadForm::copy_out) return source.open_copy_out_cursor(sql, batch_size);
+  if (form == ReadForm::canonical) return source.open_cursor(sql, t.columns.size(), batch_size);
   auto dialect = catalog::make_dialect(t.source_dialect);
   std::vector<source::RawColumn> columns;
   for (const auto& c : t.columns) {
@@ -53,8 +102,8 @@ std::unique_ptr<source::Cursor> open_table_cursor(source::Connection& source, co
   return source.open_raw_cursor(sql, columns, batch_size, for_copy);
 }
 
-std::string chunk_select_sql(const TablePlan& t, const ChunkPlan& chunk, bool raw) {
-  std::string sql = "SELECT " + select_list(t, raw);
+std::string chunk_select_sql(const TablePlan& t, const ChunkPlan& chunk, ReadForm form) {
+  std::string sql = "SELECT " + select_list(t, form);
   sql += " FROM " + t.source_sql;
   std::string range = chunk_predicate(t, chunk);
   std::string where;

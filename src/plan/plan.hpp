@@ -78,25 +78,30 @@ struct Plan {
   std::vector<TablePlan> tables;
 };
 
-/// The SELECT for one chunk: canonical text columns, range predicate, ORDER BY key.
-/// `raw`: select each column's raw_sql where it has one (for a cursor that converts
-/// values itself, see source::Connection::reads_raw) instead of its select_sql.
-std::string chunk_select_sql(const TablePlan& table, const ChunkPlan& chunk, bool raw = false);
+/// How a table's rows are read from a source:
+/// - canonical: each column's select_sql, as canonical text through Cursor batches;
+/// - raw: each column's raw_sql where it has one, converted by the cursor (native
+///   SQLite, see source::Connection::reads_raw);
+/// - copy_out: select_sql under COPY ... TO STDOUT, the rows arriving as COPY text
+///   lines (native PostgreSQL, see source::Connection::copies_out), for COPY alone.
+enum class ReadForm { canonical, raw, copy_out };
 
-/// The table's columns as a select list: select_sql each, or with `raw` raw_sql where
-/// a column has one.
-std::string select_list(const TablePlan& table, bool raw);
+/// The best form for `source`; copy_out and the COPY-text batches of raw only when
+/// the rows go nowhere but into COPY (`for_copy`).
+ReadForm read_form(const TablePlan& table, const source::Connection& source, bool for_copy);
 
-/// Whether `table` is read from `source` raw (select_list(table, true)) and converted
-/// by the cursor, rather than converted by the source's SQL.
-bool reads_raw(const TablePlan& table, const source::Connection& source);
+/// SELECT [columns] FROM source WHERE [where and the chunk's range] ORDER BY key.
+std::string chunk_select_sql(const TablePlan& table, const ChunkPlan& chunk, ReadForm form = ReadForm::canonical);
 
-/// A cursor over `sql`, a query whose select list is select_list(table, reads_raw(...)),
-/// that yields every column as canonical text. `for_copy`: the batches only go to a
-/// CopyWriter, so they may come as COPY text (Batch::encoded) where the source can.
+/// The table's columns as a select list in the given form.
+std::string select_list(const TablePlan& table, ReadForm form);
+
+/// A cursor over `sql`, a query whose select list is select_list(table, form), that
+/// yields every column as canonical text (copy_out and raw-for-copy: COPY text lines,
+/// Batch::encoded).
 std::unique_ptr<source::Cursor> open_table_cursor(source::Connection& source, const TablePlan& table,
-                                                  const std::string& sql, std::size_t batch_size,
-                                                  bool for_copy = false);
+                                                  const std::string& sql, std::size_t batch_size, ReadForm form,
+                                                  bool for_copy);
 
 /// The key-range condition of a chunk in the source's dialect; empty when both bounds are open.
 std::string chunk_predicate(const TablePlan& table, const ChunkPlan& chunk);

@@ -24,7 +24,8 @@ std::string to_json(const TablePlan& t) {
   json cols = json::array();
   for (const auto& c : t.columns)
     cols.push_back({{"source", c.source}, {"target", c.target}, {"type", type_json(c.type)},
-                    {"target_type", c.target_type}, {"select", c.select_sql}, {"raw", c.raw_sql}});
+                    {"target_type", c.target_type}, {"select", c.select_sql}, {"raw", c.raw_sql},
+                    {"source_type", c.source_type}});
   json key_types = json::array();
   for (const auto& k : t.key_types) key_types.push_back(type_json(k));
   const auto& o = t.options;
@@ -61,6 +62,7 @@ TablePlan table_plan_from_json(const std::string& text) {
     cp.target_type = c.at("target_type");
     cp.select_sql = c.at("select");
     cp.raw_sql = c.value("raw", "");
+    cp.source_type = c.value("source_type", "");
     t.columns.push_back(std::move(cp));
   }
   t.key = j.at("key").get<std::vector<std::string>>();

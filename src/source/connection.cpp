@@ -23,6 +23,10 @@ void prepare_process() {
   sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);  // soci-sqlite3.h wraps sqlite3.h in sqlite_api
 }
 
+std::unique_ptr<Cursor> Connection::open_copy_out_cursor(const std::string&, std::size_t) {
+  throw util::DbError(util::ErrorKind::internal, "source", "COPY TO cursors are for native PostgreSQL sessions only");
+}
+
 std::unique_ptr<Cursor> Connection::open_raw_cursor(const std::string&, const std::vector<RawColumn>&, std::size_t,
                                                     bool) {
   throw util::DbError(util::ErrorKind::internal, "source", "raw cursors are for native SQLite sessions only");
@@ -157,6 +161,13 @@ class SociConnection : public Connection {
     }
     return open_sqlite_cursor(static_cast<soci::sqlite3_session_backend*>(session_.get_backend())->conn_, sql, columns,
                               batch_size, side_);
+  }
+
+  bool copies_out() const override { return driver_ == config::Driver::postgresql; }
+
+  std::unique_ptr<Cursor> open_copy_out_cursor(const std::string& sql, std::size_t batch_size) override {
+    if (driver_ != config::Driver::postgresql) return Connection::open_copy_out_cursor(sql, batch_size);
+    return open_pg_copy_out_cursor(pg(), sql, batch_size, side_);
   }
 
   bool reads_raw() const override { return driver_ == config::Driver::sqlite; }

@@ -70,6 +70,11 @@ class Connection {
   /// With `copy_text` its batches come encoded (Batch::encoded), for COPY alone.
   virtual std::unique_ptr<Cursor> open_raw_cursor(const std::string& sql, const std::vector<RawColumn>& columns,
                                                   std::size_t batch_size, bool copy_text);
+  /// True when open_copy_out_cursor works here (a native PostgreSQL session).
+  virtual bool copies_out() const { return false; }
+  /// Run `COPY (sql) TO STDOUT`: batches of `batch_size` rows as COPY text lines
+  /// (Batch::encoded), produced by the server while the previous batch is written.
+  virtual std::unique_ptr<Cursor> open_copy_out_cursor(const std::string& sql, std::size_t batch_size);
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() = 0;

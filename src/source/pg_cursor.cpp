@@ -96,7 +96,82 @@ class PgCursor : public Cursor {
   bool done_ = false;
 };
 
+class PgCopyOutCursor : public Cursor {
+ public:
+  PgCopyOutCursor(PGconn* conn, const std::string& sql, std::size_t batch_size, Side side)
+      : conn_(conn), batch_size_(batch_size), side_(side) {
+    PGresult* res = PQexec(conn_, ("COPY (" + sql + ") TO STDOUT").c_str());
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+      if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK) {
+        PQclear(res);
+        throw util::DbError(util::ErrorKind::internal, to_string(side_), "COPY TO did not start");
+      }
+      check_pg_result(conn_, res, side_, "cannot run query");
+    }
+    PQclear(res);
+  }
+  ~PgCopyOutCursor() override {
+    if (done_ || PQstatus(conn_) != CONNECTION_OK) return;
+    // Stopped early: cancel the COPY and read what is still in flight.
+    if (PGcancel* cancel = PQgetCancel(conn_)) {
+      char err[256];
+      PQcancel(cancel, err, sizeof err);
+      PQfreeCancel(cancel);
+    }
+    char* row = nullptr;
+    while (PQgetCopyData(conn_, &row, 0) > 0) PQfreemem(row);
+    while (PGresult* res = PQgetResult(conn_)) PQclear(res);
+  }
+
+  bool fetch(Batch& batch) override {
+    batch.encoded = true;
+    batch.values.clear();
+    batch.is_null.clear();
+    batch.row_end.clear();
+    batch.copy_text.clear();
+    batch.rows = 0;
+    while (!done_ && batch.rows < batch_size_) {
+      char* row = nullptr;
+      const int len = PQgetCopyData(conn_, &row, 0);
+      if (len > 0) {
+        batch.copy_text.append(row, static_cast<std::size_t>(len));  // one row, its newline included
+        PQfreemem(row);
+        batch.row_end.push_back(batch.copy_text.size());
+        ++batch.rows;
+        continue;
+      }
+      // -1: the end, with COPY's own result to check; -2: an error.
+      done_ = true;
+      PGresult* res = PQgetResult(conn_);
+      const bool lost = len == -2 && PQresultStatus(res) == PGRES_COMMAND_OK;
+      try {
+        check_pg_result(conn_, res, side_, "cannot fetch rows");
+      } catch (...) {
+        while ((res = PQgetResult(conn_)) != nullptr) PQclear(res);
+        throw;
+      }
+      PQclear(res);
+      while ((res = PQgetResult(conn_)) != nullptr) PQclear(res);
+      if (lost)
+        throw util::DbError(util::ErrorKind::connection, to_string(side_),
+                            std::string("cannot fetch rows: ") + PQerrorMessage(conn_));
+    }
+    return batch.rows > 0;
+  }
+
+ private:
+  PGconn* conn_;
+  std::size_t batch_size_;
+  Side side_;
+  bool done_ = false;
+};
+
 }  // namespace
+
+std::unique_ptr<Cursor> open_pg_copy_out_cursor(PGconn* conn, const std::string& sql, std::size_t batch_size,
+                                                Side side) {
+  return std::make_unique<PgCopyOutCursor>(conn, sql, batch_size, side);
+}
 
 std::unique_ptr<Cursor> open_pg_cursor(PGconn* conn, const std::string& sql, std::size_t columns,
                                        std::size_t batch_size, Side side) {

@@ -100,6 +100,9 @@ std::string copy_unescaped(std::string_view field) {
       case 't': out += '\t'; break;
       case 'n': out += '\n'; break;
       case 'r': out += '\r'; break;
+      case 'b': out += '\b'; break;  // PostgreSQL's COPY TO writes these three too
+      case 'f': out += '\f'; break;
+      case 'v': out += '\v'; break;
       default: out += e;
     }
   }

@@ -92,7 +92,7 @@ class StreamSide : public Side {
 
   std::string select_sql(const Range& range) const {
     const auto& p = *spec_.plan;
-    std::string sql = "SELECT " + plan::select_list(p, plan::reads_raw(p, source_)) + " FROM " + p.source_sql;
+    std::string sql = "SELECT " + plan::select_list(p, plan::read_form(p, source_, false)) + " FROM " + p.source_sql;
     std::vector<std::string> where;
     if (p.where) where.push_back(*p.where);
     if (range.chunk) {
@@ -115,7 +115,8 @@ class StreamSide : public Side {
   void stream(const Range& range, OnRow on_row) {
     const auto& p = *spec_.plan;
     const std::size_t ncols = p.columns.size();
-    auto cursor = plan::open_table_cursor(source_, p, select_sql(range), spec_.batch_size);
+    auto cursor =
+        plan::open_table_cursor(source_, p, select_sql(range), spec_.batch_size, plan::read_form(p, source_, false), false);
     source::Batch b;
     std::vector<Values> rows;
     while (cursor->fetch(b)) {

@@ -36,6 +36,10 @@ TEST(CopyEscape, EscapesTheFourSpecialBytesOnly) {
   EXPECT_EQ(out, std::string("a\\\\b\\tc\\nd\\re\x01\x0b\x0c\x7f\x5b\x5d", 18));
 }
 
+TEST(CopyEscape, UnescapesWhatPostgresqlsCopyToWrites) {
+  EXPECT_EQ(util::copy_unescaped("a\\bb\\fc\\vd\\te\\\\f\\ng\\r"), "a\bb\fc\vd\te\\f\ng\r");
+}
+
 TEST(CopyEscape, MatchesByteByByteOnRandomStrings) {
   // Mostly ordinary bytes, UTF-8 lead bytes included, with the special ones and
   // their neighbours (0x08, 0x0e, 0x5b, 0x5d) sprinkled at every offset.
