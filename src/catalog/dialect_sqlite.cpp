@@ -51,6 +51,7 @@ class SqliteDialect : public Dialect {
     }
     auto n = conn.query("SELECT count(*) FROM " + quote_qualified(schema, table));
     if (!n.empty() && n[0][0]) info.approx_rows = std::stoll(*n[0][0]);
+    info.rows_exact = info.approx_rows >= 0;
     return info;
   }
 

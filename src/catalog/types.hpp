@@ -64,6 +64,7 @@ struct TableInfo {
   std::vector<std::vector<std::string>> unique_keys;
   std::vector<std::vector<std::string>> indexes;  // non-unique secondary indexes on plain columns
   std::int64_t approx_rows = -1;  // -1 = unknown
+  bool rows_exact = false;        // approx_rows is a count(*) just taken
   const Column* find(const std::string& column_name) const;  // case-insensitive
 };
 

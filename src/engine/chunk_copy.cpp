@@ -8,6 +8,7 @@
 #include <regex>
 #include <string_view>
 
+#include "engine/read_ahead.hpp"
 #include "engine/state.hpp"
 #include "target/copy_writer.hpp"
 #include "target/merge_sql.hpp"
@@ -218,14 +219,15 @@ ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chun
     }
     ChunkCopier copier(table, chunk, run_id, state_schema, target, result);
     const auto form = plan::read_form(table, source, true);
-    auto cursor = plan::open_table_cursor(source, table, plan::chunk_select_sql(table, chunk, form),
-                                          static_cast<std::size_t>(std::max(1, table.options.batch_size)), form, true);
-    source::Batch batch;
-    while (cursor->fetch(batch)) {
-      copier.write(batch);
-      on_batch(batch.rows);
+    {
+      ReadAhead rows(plan::open_table_cursor(source, table, plan::chunk_select_sql(table, chunk, form),
+                                             static_cast<std::size_t>(std::max(1, table.options.batch_size)), form,
+                                             true));
+      while (const source::Batch* batch = rows.next()) {
+        copier.write(*batch);
+        on_batch(batch->rows);
+      }
     }
-    cursor.reset();
     copier.finish();
     target.execute(State::done_chunk_sql(state_schema, run_id, chunk.id, result, getpid()));
     target.commit();

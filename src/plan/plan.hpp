@@ -51,6 +51,7 @@ struct TablePlan {
   std::optional<std::string> watermark_from;  // incremental: this run reads (from, to]
   std::optional<std::string> watermark_to;
   std::int64_t estimated_rows = -1;
+  bool estimated_rows_exact = false;  // a count taken while planning (not sent to workers)
   bool target_exists = false;
   std::string create_sql;       // empty when the table exists and is kept
   std::vector<std::string> index_sql;  // `indexes: true`: secondary indexes built after the load

@@ -264,6 +264,7 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
     }
     t.source_sql = dialect->quote_qualified(info.schema, info.name);
     t.estimated_rows = info.approx_rows;
+    t.estimated_rows_exact = info.rows_exact;
 
     const bool preserve = entry.options.identifier_case == config::IdentifierCase::preserve;
     if (entry.target.empty()) {
@@ -398,11 +399,13 @@ std::vector<ChunkPlan> plan_chunks(const TablePlan& t, source::Connection& sourc
   const std::string where = t.where ? " WHERE (" + *t.where + ")" : "";
 
   if (t.key.size() == 1 && catalog::is_integer(t.key_types[0])) {
-    auto r = source.query("SELECT MIN(" + t.key_sql[0] + "), MAX(" + t.key_sql[0] + "), COUNT(*) FROM " +
-                          t.source_sql + where);
+    // The count only sizes the chunks; a full scan of SQLite's table is not taken twice.
+    const bool counted = t.estimated_rows_exact && !t.where;
+    auto r = source.query("SELECT MIN(" + t.key_sql[0] + "), MAX(" + t.key_sql[0] + ")" +
+                          (counted ? "" : ", COUNT(*)") + " FROM " + t.source_sql + where);
     if (r.empty() || !r[0][0] || !r[0][1]) return single();
     const std::int64_t lo = std::stoll(*r[0][0]), hi = std::stoll(*r[0][1]);
-    const std::int64_t rows = r[0][2] ? std::stoll(*r[0][2]) : 0;
+    const std::int64_t rows = counted ? t.estimated_rows : r[0][2] ? std::stoll(*r[0][2]) : 0;
     const std::int64_t n = std::max<std::int64_t>(1, (rows + per_chunk - 1) / per_chunk);
     // Equal ranges of the key space; the first and last stay open so that no row
     // outside [MIN, MAX] at read time can be missed.
