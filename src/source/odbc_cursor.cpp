@@ -17,12 +17,16 @@ namespace {
 
 /// A declared size above this (or none) makes a column "long": read piecewise.
 constexpr SQLULEN long_column_threshold = 8000;
-/// Piece size for SQLGetData on long columns.
+/// Piece sizes for SQLGetData on long columns: small first, since most values are
+/// short and some drivers (SQLite's) strncpy, zero-filling the whole piece; then
+/// larger pieces for a value that turns out long.
+constexpr SQLLEN first_piece_size = 256;
 constexpr SQLLEN piece_size = 64 * 1024;
 /// Cap on the bound row-array memory of one cursor. Wide short columns (say ten
 /// varchar(8000)) at batch 1000 would otherwise need hundreds of MB; past this we
 /// bind fewer rows per SQLFetch and loop, which costs round trips, not correctness.
-constexpr std::size_t row_array_budget = 32 * 1024 * 1024;
+/// A driver writes into every slot, so all of it counts in the worker's RSS.
+constexpr std::size_t row_array_budget = 8 * 1024 * 1024;
 
 bool ok(SQLRETURN rc) { return rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO; }
 
@@ -296,18 +300,18 @@ class OdbcCursor final : public Cursor {
   bool get_data(std::size_t c, std::string& out) {
     out.clear();
     piece_.resize(static_cast<std::size_t>(piece_size));
-    for (bool first = true;; first = false) {
+    for (SQLLEN size = first_piece_size;; size = piece_size) {
       SQLLEN ind = 0;
-      const SQLRETURN rc = SQLGetData(stmt_.h, static_cast<SQLUSMALLINT>(c + 1), SQL_C_CHAR,
-                                      piece_.data(), piece_size, &ind);
+      const SQLRETURN rc =
+          SQLGetData(stmt_.h, static_cast<SQLUSMALLINT>(c + 1), SQL_C_CHAR, piece_.data(), size, &ind);
       if (rc == SQL_NO_DATA) return true;  // the previous piece was the last
       if (!ok(rc)) throw error("cannot read column " + columns_info_[c].name);
       if (ind == SQL_NULL_DATA) return false;
-      if (ind == SQL_NO_TOTAL || ind > piece_size - 1) {
+      if (ind == SQL_NO_TOTAL || ind > size - 1) {
         // A full piece and more to come: the driver filled the buffer but the NUL.
-        out.append(piece_.data(), static_cast<std::size_t>(piece_size - 1));
+        out.append(piece_.data(), static_cast<std::size_t>(size - 1));
         // The remaining length, when known, lets one reservation replace doublings.
-        if (first && ind != SQL_NO_TOTAL) out.reserve(static_cast<std::size_t>(ind));
+        if (size == first_piece_size && ind != SQL_NO_TOTAL) out.reserve(static_cast<std::size_t>(ind));
         continue;
       }
       out.append(piece_.data(), static_cast<std::size_t>(ind));

@@ -257,6 +257,26 @@ TEST_F(OdbcCursorSqlite, FiveMegabyteValueArrivesWhole) {
   EXPECT_EQ(d.rows[3][2], "6");
 }
 
+TEST_F(OdbcCursorSqlite, ValuesAroundEveryPieceEdgeArriveWhole) {
+  // Long columns are read in a 255-byte piece, then 64 KiB ones: lengths on both
+  // sides of each edge, with a two-byte character straddling it or not.
+  exec("CREATE TABLE edges (id INTEGER PRIMARY KEY, v TEXT)");
+  std::vector<std::optional<std::string>> values;
+  for (std::size_t base : {std::size_t{250}, std::size_t{65530}, std::size_t{65530 + 65535}}) {
+    for (std::size_t n = base; n < base + 12; ++n) {
+      std::string v;
+      for (std::size_t i = 0; v.size() < n; ++i) v += (i % 7 == (n % 7)) ? "\xc3\xa9" : "x";
+      values.push_back(v);
+    }
+  }
+  insert_text("edges", values);
+  auto cursor = open("SELECT v FROM edges ORDER BY id", 1, 10);
+  const Drained d = drain(*cursor);
+  ASSERT_EQ(d.rows.size(), values.size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    EXPECT_TRUE(d.rows[i][0] == values[i]) << "value " << i << " of " << values[i]->size() << " bytes";
+}
+
 TEST_F(OdbcCursorSqlite, ValueLongerThanDeclaredSizeIsAnErrorNotTruncated) {
   // SQLite does not enforce varchar(2); the driver still declares size 2, so the
   // buffer holds 8 bytes and this 50-byte value must not be cut.
