@@ -139,13 +139,20 @@ class Coordinator {
         t.inserted += cs.inserted;
         t.updated += cs.updated;
         t.unchanged += cs.unchanged;
+        t.rejected += cs.rejected;  // max_rejects counts the whole run, resumed or not
       }
+      const std::int64_t rejected_before = t.rejected;
       t.progress.rows = t.rows;
       if (t.state.resumed)
         log("info", "resume", {{"table", t.progress.name}, {"run", t.state.run_id}},
             fmt::format("{}: resuming run {}: {} of {} chunks already done", t.progress.name, t.state.run_id,
                         t.skipped, t.state.chunks.size()));
       tables_.push_back(std::move(t));
+      const auto limit = tables_.back().plan.options.max_rejects;
+      if (limit && rejected_before > *limit)
+        fail_table(index, fmt::format("{} rows rejected (max_rejects {}) in the chunks already done; see {}.rejects, "
+                                      "then raise max_rejects or fix the rows and run with --restart",
+                                      rejected_before, *limit, mapping_.state_schema));
     }
   }
 

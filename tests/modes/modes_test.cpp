@@ -212,6 +212,25 @@ TEST_F(ModeFixture, MaxRejectsZeroFailsTheTableNamingTheRow) {
   EXPECT_NE(r.out.find("key [\"33\"] (column v)"), std::string::npos) << r.out;
 }
 
+// Rejects count over the whole run: resuming after max_rejects failed the table
+// must not start the count again from zero and pass.
+TEST_F(ModeFixture, MaxRejectsCountsTheChunksDoneBeforeAResume) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 's' || g FROM generate_series(1, 240) g;"
+               "UPDATE t SET v = repeat('L', 50) WHERE id IN (10, 50, 90)");  // chunks 0, 1 and 2 of 40 rows
+  pg_exec(dst, "CREATE TABLE t (id int PRIMARY KEY, v varchar(10))");
+  mapping("  - source: public.t\n    max_rejects: 2\n");
+  auto first = run({"--workers", "1"});
+  ASSERT_EQ(first.exit_code, 1) << first.out << first.err;
+  EXPECT_NE(first.out.find("3 rows rejected (max_rejects 2)"), std::string::npos) << first.out;
+  const auto done = pg_scalar(dst, "SELECT count(*) FROM replicate.chunks WHERE status = 'done'");
+  ASSERT_NE(done, std::optional<std::string>("6")) << "every chunk was done: nothing left to resume";
+
+  auto again = run({"--workers", "1"});
+  EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
+  EXPECT_NE(again.out.find("in the chunks already done"), std::string::npos) << again.out;
+  EXPECT_EQ(pg_scalar(dst, "SELECT count(*) FROM replicate.rejects"), std::optional<std::string>("3"));
+}
+
 TEST(ModeRejects, InvalidUtf8FromSqliteIsRejected) {
   std::string dir = temp_dir();
   std::string db = dir + "/bad.sqlite";
