@@ -49,6 +49,19 @@ class SqliteDialect : public Dialect {
       // An INTEGER PRIMARY KEY is the rowid: never NULL.
       if (c && c->type.id == TypeId::int64) const_cast<Column*>(c)->nullable = false;
     }
+    // Secondary indexes on plain columns: CREATE INDEX and UNIQUE constraints, not
+    // partial ones nor those with an expression (a column name of NULL).
+    for (auto& idx : conn.query("SELECT name, \"unique\" FROM " + prefix + "pragma_index_list(" +
+                                string_literal(table) + ") WHERE origin <> 'pk' AND partial = 0 ORDER BY name")) {
+      std::vector<std::string> cols;
+      bool plain = true;
+      for (auto& c : conn.query("SELECT name FROM " + prefix + "pragma_index_info(" + string_literal(*idx[0]) +
+                                ") ORDER BY seqno")) {
+        if (!c[0]) plain = false;
+        else cols.push_back(*c[0]);
+      }
+      if (plain && !cols.empty()) (idx[1].value_or("0") == "1" ? info.unique_keys : info.indexes).push_back(cols);
+    }
     auto n = conn.query("SELECT count(*) FROM " + quote_qualified(schema, table));
     if (!n.empty() && n[0][0]) info.approx_rows = std::stoll(*n[0][0]);
     info.rows_exact = info.approx_rows >= 0;
