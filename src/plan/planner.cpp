@@ -423,25 +423,38 @@ std::vector<ChunkPlan> plan_chunks(const TablePlan& t, source::Connection& sourc
     return chunks;
   }
 
-  // Other keys: read the keys in order and cut every `chunk_rows` rows, so each
-  // chunk holds the same number of rows whatever the key's distribution.
+  // Other keys: cut every `chunk_rows` rows in key order, so each chunk holds the
+  // same number of rows whatever the key's distribution. Where the source numbers
+  // rows (window functions) it sends only those boundary keys; elsewhere every key
+  // is read here and counted.
+  const bool numbered = t.source_dialect == "postgresql" || t.source_dialect == "sqlite" ||
+                        t.source_dialect == "mssql";
+  std::string order;
+  for (std::size_t i = 0; i < t.key_sql.size(); ++i) order += (i ? ", " : "") + t.key_sql[i];
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < t.key_sql.size(); ++i) {
     catalog::Column c;
     c.name = t.key[i];
     c.type = t.key_types[i];
     c.native_type = t.key_native[i];
-    sql += (i ? ", " : "") + dialect->select_column(t.key_sql[i], c);
+    sql += (i ? ", " : "") + dialect->select_column(numbered ? "replicate_k" + std::to_string(i) : t.key_sql[i], c);
   }
-  sql += " FROM " + t.source_sql + where + " ORDER BY ";
-  for (std::size_t i = 0; i < t.key_sql.size(); ++i) sql += (i ? ", " : "") + t.key_sql[i];
+  if (numbered) {
+    std::string inner = "SELECT ";
+    for (std::size_t i = 0; i < t.key_sql.size(); ++i) inner += t.key_sql[i] + " AS replicate_k" + std::to_string(i) + ", ";
+    inner += "ROW_NUMBER() OVER (ORDER BY " + order + ") AS replicate_rn FROM " + t.source_sql + where;
+    sql += " FROM (" + inner + ") replicate_keys WHERE replicate_rn > 1 AND (replicate_rn - 1) % " +
+           std::to_string(per_chunk) + " = 0 ORDER BY replicate_rn";
+  } else {
+    sql += " FROM " + t.source_sql + where + " ORDER BY " + order;
+  }
   auto cursor = source.open_cursor(sql, t.key_sql.size(), 10000);
   source::Batch b;
   std::int64_t seen = 0;
   std::optional<std::vector<std::string>> prev;
   while (cursor->fetch(b)) {
     for (std::size_t r = 0; r < b.rows; ++r, ++seen) {
-      if (seen == 0 || seen % per_chunk) continue;
+      if (!numbered && (seen == 0 || seen % per_chunk)) continue;
       std::vector<std::string> bound;
       for (std::size_t c = 0; c < b.columns(); ++c) bound.push_back(b.values[c][r]);
       if (prev && *prev == bound) continue;  // duplicates of a non-unique key stay in one chunk

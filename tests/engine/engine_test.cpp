@@ -264,5 +264,35 @@ TEST(EngineFailure, ANonRetryableErrorIsNotRetried) {
   EXPECT_EQ(pg_scalar(dst, "SELECT max(attempts) FROM replicate.chunks"), std::optional<std::string>("1"));
 }
 
+// Chunks of keys that are not integers are cut by the source (ROW_NUMBER) every
+// chunk_rows rows: every chunk but the last holds exactly that many, however the
+// keys are spread, and a non-unique key's duplicates stay in one chunk.
+TEST_F(TwoDatabases, TextAndCompositeKeysAreCutEveryChunkRows) {
+  pg_exec(src, "CREATE TABLE skew (k text PRIMARY KEY, v int);"
+               "INSERT INTO skew SELECT 'a' || lpad(g::text, 5, '0'), g FROM generate_series(1, 1000) g;"
+               "INSERT INTO skew SELECT 'zz' || g, g FROM generate_series(1, 37) g;"
+               "CREATE TABLE pair (a text, b int, v int, PRIMARY KEY (a, b));"
+               "INSERT INTO pair SELECT (g % 3)::text, g, g FROM generate_series(1, 950) g;"
+               "CREATE TABLE dup (k text, v int); INSERT INTO dup SELECT (g / 250)::text, g FROM generate_series(0, 999) g;");
+  write_file(dir + "/m.yaml", pg_to_pg_mapping("  - source: public.skew\n  - source: public.pair\n"
+                                               "  - source: public.dup\n    key: [k]\n    create: never\n",
+                                               "  chunk_rows: 100\n  batch_size: 40\n  workers: 2\n"));
+  pg_exec(dst, "CREATE TABLE dup (k text, v int)");  // the key is not unique: no primary key
+  auto r = run_replicate({dir + "/m.yaml"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto sizes = [&](const std::string& table) {
+    return pg_scalar(dst, "SELECT string_agg(c.rows::text, ',' ORDER BY c.chunk_no) FROM replicate.chunks c "
+                          "JOIN replicate.runs r USING (run_id) WHERE r.table_name = 'public." + table + "'");
+  };
+  EXPECT_EQ(sizes("skew"), std::optional<std::string>("100,100,100,100,100,100,100,100,100,100,37"));
+  EXPECT_EQ(sizes("pair"), std::optional<std::string>("100,100,100,100,100,100,100,100,100,50"));
+  // 250 rows per value of k: cuts inside a run of duplicates fall together at its
+  // start (so the first chunk, below the first key, is empty).
+  EXPECT_EQ(sizes("dup"), std::optional<std::string>("0,250,250,250,250"));
+  EXPECT_EQ(pg_scalar(dst, "SELECT count(*) FROM skew"), std::optional<std::string>("1037"));
+  EXPECT_EQ(pg_scalar(dst, "SELECT count(*) FROM pair"), std::optional<std::string>("950"));
+  EXPECT_EQ(pg_scalar(dst, "SELECT count(*) FROM dup"), std::optional<std::string>("1000"));
+}
+
 }  // namespace
 }  // namespace replicate::test
