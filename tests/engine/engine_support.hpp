@@ -127,6 +127,33 @@ inline std::string pg_to_pg_mapping(const std::string& tables_yaml, const std::s
          "defaults:\n" + defaults_yaml + "tables:\n" + tables_yaml;
 }
 
+/// A SQLite file made with the sqlite3 shell, copied into a fresh database on the
+/// test cluster by `run`.
+struct SqliteToPg {
+  std::string dir = temp_dir();
+  std::string db = dir + "/src.sqlite";
+  std::string dst;
+  explicit SqliteToPg(const std::string& prefix) : dst(create_database(prefix)) {}
+
+  /// Runs `sql` on the SQLite file with the sqlite3 shell; false when it fails.
+  bool source_sql(const std::string& sql) const {
+    write_file(dir + "/src.sql", sql);
+    return std::system(("sqlite3 " + db + " < " + dir + "/src.sql").c_str()) == 0;
+  }
+  /// replicate with a mapping of these tables (and defaults) from the file to `dst`.
+  RunResult run(const std::string& tables_yaml, const std::string& defaults_yaml = "") const {
+    write_file(dir + "/m.yaml",
+               "version: 1\nsource:\n  driver: sqlite\n  connection: \"${env:DB}\"\n"
+               "target:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} "
+               "user=${env:PGUSER} dbname=${env:DST_DB}\"\n" +
+                   (defaults_yaml.empty() ? "" : "defaults:\n" + defaults_yaml) + "tables:\n" + tables_yaml);
+    auto env = pg().env();
+    env.push_back({"DB", db});
+    env.push_back({"DST_DB", database_of(dst)});
+    return run_replicate({dir + "/m.yaml"}, env);
+  }
+};
+
 /// Two fresh databases on the test cluster (SRC_DB, DST_DB) and a scratch folder.
 struct TwoDatabases : ::testing::Test {
   std::string src = create_database("t_src");

@@ -232,19 +232,12 @@ TEST_F(ModeFixture, MaxRejectsCountsTheChunksDoneBeforeAResume) {
 }
 
 TEST(ModeRejects, InvalidUtf8FromSqliteIsRejected) {
-  std::string dir = temp_dir();
-  std::string db = dir + "/bad.sqlite";
-  ASSERT_EQ(std::system(("sqlite3 " + db + " \"CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-                         " INSERT INTO t VALUES (1, 'ok'), (2, CAST(X'C328' AS TEXT)), (3, 'fine');\"").c_str()), 0);
-  std::string dst = create_database("utf_dst");
-  write_file(dir + "/m.yaml", "version: 1\nsource:\n  driver: sqlite\n  connection: \"${env:DB}\"\n"
-                              "target:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} user=${env:PGUSER} dbname=${env:DST_DB}\"\n"
-                              "defaults:\n  max_rejects: unlimited\ntables:\n  - source: t\n");
-  auto env = pg().env();
-  env.push_back({"DB", db});
-  env.push_back({"DST_DB", database_of(dst)});
-  auto r = run_replicate({dir + "/m.yaml"}, env);
+  SqliteToPg s("utf_dst");
+  ASSERT_TRUE(s.source_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                           " INSERT INTO t VALUES (1, 'ok'), (2, CAST(X'C328' AS TEXT)), (3, 'fine');"));
+  auto r = s.run("  - source: t\n", "  max_rejects: unlimited\n");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string& dst = s.dst;
   EXPECT_EQ(pg_scalar(dst, "SELECT string_agg(id::text, ',' ORDER BY id) FROM t"), std::optional<std::string>("1,3"));
   auto rej = pg_query(dst, "SELECT key->>0, reason, row_text FROM replicate.rejects");
   ASSERT_EQ(rej.size(), 1u);
@@ -256,20 +249,13 @@ TEST(ModeRejects, InvalidUtf8FromSqliteIsRejected) {
 // SQLite rows reach COPY as encoded lines; a refused one is taken apart again for the
 // rejects table: its key unescaped, its row text as for any other source.
 TEST(ModeRejects, SqliteRowsRejectedFromCopyTextKeepTheirKeyAndText) {
-  std::string dir = temp_dir();
-  std::string db = dir + "/keys.sqlite";
-  ASSERT_EQ(std::system(("sqlite3 " + db + " \"CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT, b BLOB);"
-                         " INSERT INTO t VALUES ('a' || char(9) || 'b\\', 'toolong', X'00ff'), ('c', 'ok', NULL),"
-                         " ('d\\' || char(10), 'no', X'10');\"").c_str()), 0);
-  std::string dst = create_database("keys_dst");
+  SqliteToPg s("keys_dst");
+  ASSERT_TRUE(s.source_sql("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT, b BLOB);"
+                           " INSERT INTO t VALUES ('a' || char(9) || 'b\\', 'toolong', X'00ff'), ('c', 'ok', NULL),"
+                           " ('d\\' || char(10), 'no', X'10');"));
+  const std::string& dst = s.dst;
   pg_exec(dst, "CREATE TABLE t (k text PRIMARY KEY, v varchar(3), b bytea)");
-  write_file(dir + "/m.yaml", "version: 1\nsource:\n  driver: sqlite\n  connection: \"${env:DB}\"\n"
-                              "target:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} user=${env:PGUSER} dbname=${env:DST_DB}\"\n"
-                              "defaults:\n  max_rejects: unlimited\n  create: never\ntables:\n  - source: t\n");
-  auto env = pg().env();
-  env.push_back({"DB", db});
-  env.push_back({"DST_DB", database_of(dst)});
-  auto r = run_replicate({dir + "/m.yaml"}, env);
+  auto r = s.run("  - source: t\n", "  max_rejects: unlimited\n  create: never\n");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(pg_scalar(dst, "SELECT string_agg(k || ':' || v || ':' || coalesce(encode(b, 'hex'), '-'), ',' ORDER BY k) FROM t"),
             std::optional<std::string>("c:ok:-,d\\\n:no:10"));

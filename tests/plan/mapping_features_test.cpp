@@ -92,20 +92,13 @@ TEST_F(Features, IndexesTrueBuildsTheSourceSecondaryIndexesAfterTheLoad) {
 }
 
 TEST(FeaturesSqlite, IndexesTrueBuildsASqliteSourcesSecondaryIndexes) {
-  std::string dir = temp_dir();
-  std::string db = dir + "/idx.sqlite";
-  ASSERT_EQ(std::system(("sqlite3 " + db + " \"CREATE TABLE t (id INTEGER PRIMARY KEY, cpf TEXT UNIQUE, city TEXT, code TEXT, n INT);"
-                         " CREATE INDEX t_city_code ON t (city, code); CREATE INDEX t_expr ON t (lower(city));"
-                         " CREATE INDEX t_part ON t (n) WHERE n > 0; INSERT INTO t VALUES (1, 'c1', 'x', 'y', 1);\"").c_str()), 0);
-  std::string dst = create_database("idx_dst");
-  write_file(dir + "/m.yaml", "version: 1\nsource:\n  driver: sqlite\n  connection: \"${env:DB}\"\n"
-                              "target:\n  driver: postgresql\n  connection: \"host=${env:PGHOST} port=${env:PGPORT} user=${env:PGUSER} dbname=${env:DST_DB}\"\n"
-                              "tables:\n  - source: t\n    target: public.t\n    indexes: true\n");
-  auto env = pg().env();
-  env.push_back({"DB", db});
-  env.push_back({"DST_DB", database_of(dst)});
-  auto r = run_replicate({dir + "/m.yaml"}, env);
+  SqliteToPg s("idx_dst");
+  ASSERT_TRUE(s.source_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, cpf TEXT UNIQUE, city TEXT, code TEXT, n INT);"
+                           " CREATE INDEX t_city_code ON t (city, code); CREATE INDEX t_expr ON t (lower(city));"
+                           " CREATE INDEX t_part ON t (n) WHERE n > 0; INSERT INTO t VALUES (1, 'c1', 'x', 'y', 1);"));
+  auto r = s.run("  - source: t\n    target: public.t\n    indexes: true\n");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string& dst = s.dst;
   EXPECT_EQ(pg_scalar(dst, "SELECT string_agg(indexdef, ' | ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 't' "
                            "AND indexname <> 't_pkey'"),
             std::optional<std::string>("CREATE INDEX t_city_code_idx ON public.t USING btree (city, code) | "

@@ -16,6 +16,7 @@
 #include "catalog/dialect.hpp"
 #include "source/connection.hpp"
 #include "source/sqlite_cursor.hpp"
+#include "support/copy_text_reference.hpp"
 
 namespace replicate::source {
 namespace {
@@ -28,19 +29,6 @@ const char* kValues[] = {
     "4.9e-324", "1e16", "3.0e10", "2.675", "7414.6", "958.62", "0.9544", "1e-5", "123456789012345678.0", "-1e20", "'abc'", "''", "'true'", "' Yes '", "'0'", "'2024-01-02'",
     "'2024-01-02 03:04:05.123'", "'a' || char(9) || 'b\\c' || char(10)", "'ação'", "x''", "x'00ff10'",
     "x'616263'", "x'c3a7'"};
-
-/// COPY text escaping written out longhand, independent of util::copy_escaped.
-void append_copy_escaped_for_test(std::string& out, const std::string& v) {
-  for (char c : v) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
-  }
-}
 
 /// printf("%.17g") of glibc (exact), dressed as SQLite's "%!.17g": "1.0", "1.0e+20", "0.0".
 std::string glibc_17_digits(double v) {
@@ -198,7 +186,7 @@ TEST_F(SqliteRawCursor, CopyTextLinesAreTheValuesEncodedForCopy) {
           continue;
         }
         if (columns[c].type == TypeId::bytes) line += "\\\\x";
-        append_copy_escaped_for_test(line, b.values[c][r]);
+        line += test::copy_escaped_longhand(b.values[c][r]);
       }
       expected.push_back(line + "\n");
     }

@@ -5,24 +5,13 @@
 #include <random>
 #include <string>
 
+#include "support/copy_text_reference.hpp"
 #include "target/copy_writer.hpp"
 
 namespace replicate::target {
 namespace {
 
-std::string byte_by_byte(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+using test::copy_escaped_longhand;
 
 TEST(CopyEscape, PlainTextPassesUnchanged) {
   std::string out = "x";
@@ -52,7 +41,7 @@ TEST(CopyEscape, MatchesByteByByteOnRandomStrings) {
     for (char& c : s) c = rare(rng) == 0 ? alphabet[pick(rng)] : static_cast<char>('a' + rare(rng));
     std::string out;
     append_copy_escaped(out, s);
-    ASSERT_EQ(out, byte_by_byte(s)) << "input of " << s.size() << " bytes";
+    ASSERT_EQ(out, copy_escaped_longhand(s)) << "input of " << s.size() << " bytes";
     ASSERT_EQ(util::copy_clean(s.data(), s.size()), out == s) << "input of " << s.size() << " bytes";
     ASSERT_EQ(util::copy_unescaped(out), s);
   }
