@@ -64,6 +64,9 @@ class Dialect {
   /// "TOP (n) " placed after SELECT where the dialect has no LIMIT; "" elsewhere.
   virtual std::string top_clause(long) const { return ""; }
 
+  /// Whether ROW_NUMBER() OVER (ORDER BY ...) is there to number rows (chunk bounds).
+  virtual bool numbers_rows() const { return false; }
+
   /// "SELECT MIN(k), MAX(k) ..." and friends are generic; LIMIT/TOP is not.
   virtual std::string limit_clause(long n) const { return "LIMIT " + std::to_string(n); }
 };

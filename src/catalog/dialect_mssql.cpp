@@ -191,6 +191,7 @@ int to_int(const source::Value& v, int fallback = -1) { return v ? std::stoi(*v)
 class MssqlDialect : public Dialect {
  public:
   const char* name() const override { return "mssql"; }
+  bool numbers_rows() const override { return true; }
   std::string quote(const std::string& id) const override { return mssql_quote(id); }
   std::string string_literal(const std::string& value) const override {
     return mssql_string_literal(value);

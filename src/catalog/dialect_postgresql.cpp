@@ -12,6 +12,7 @@ namespace {
 class PostgresqlDialect : public Dialect {
  public:
   const char* name() const override { return "postgresql"; }
+  bool numbers_rows() const override { return true; }
 
   std::string quote(const std::string& id) const override { return quote_ansi(id); }
 

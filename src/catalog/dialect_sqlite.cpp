@@ -15,6 +15,7 @@ bool contains(const std::string& s, const char* part) { return s.find(part) != s
 class SqliteDialect : public Dialect {
  public:
   const char* name() const override { return "sqlite"; }
+  bool numbers_rows() const override { return true; }
 
   std::string quote(const std::string& id) const override { return quote_ansi(id); }
 

@@ -83,8 +83,10 @@ struct Plan {
 /// - canonical: each column's select_sql, as canonical text through Cursor batches;
 /// - raw: each column's raw_sql where it has one, converted by the cursor (native
 ///   SQLite, see source::Connection::reads_raw);
-/// - copy_out: select_sql under COPY ... TO STDOUT, the rows arriving as COPY text
-///   lines (native PostgreSQL, see source::Connection::copies_out), for COPY alone.
+/// - copy_out: under COPY ... TO STDOUT, each column's select_sql, or its bare
+///   column where the output function already gives canonical text; the rows arrive
+///   as COPY text lines (native PostgreSQL, see source::Connection::copies_out), for
+///   COPY alone.
 enum class ReadForm { canonical, raw, copy_out };
 
 /// The best form for `source`; copy_out and the COPY-text batches of raw only when

@@ -427,8 +427,7 @@ std::vector<ChunkPlan> plan_chunks(const TablePlan& t, source::Connection& sourc
   // same number of rows whatever the key's distribution. Where the source numbers
   // rows (window functions) it sends only those boundary keys; elsewhere every key
   // is read here and counted.
-  const bool numbered = t.source_dialect == "postgresql" || t.source_dialect == "sqlite" ||
-                        t.source_dialect == "mssql";
+  const bool numbered = dialect->numbers_rows();
   std::string order;
   for (std::size_t i = 0; i < t.key_sql.size(); ++i) order += (i ? ", " : "") + t.key_sql[i];
   std::string sql = "SELECT ";

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "catalog/dialect.hpp"
+#include "support/connections.hpp"
 #include "util/error.hpp"
 
 namespace replicate::engine {
@@ -18,12 +19,7 @@ class ReadAheadTest : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = ::testing::TempDir() + "read_ahead_" + std::to_string(getpid()) + ".sqlite";
-    std::remove(path_.c_str());
-    config::Endpoint ep;
-    ep.driver = config::Driver::sqlite;
-    ep.connection = path_;
-    ep.connection_display = path_;
-    conn_ = source::connect(ep, source::Side::source);
+    conn_ = test::fresh_sqlite_source(path_);
     conn_->execute("CREATE TABLE t (id INTEGER PRIMARY KEY, d)");
     conn_->execute("WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 10000) "
                    "INSERT INTO t SELECT i, '2024-01-02' FROM g");

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "source/connection.hpp"
+#include "support/connections.hpp"
 #include "support/test_db.hpp"
 #include "util/error.hpp"
 
@@ -11,11 +12,7 @@ namespace replicate::source {
 namespace {
 
 std::unique_ptr<Connection> open(const std::string& conninfo) {
-  config::Endpoint ep;
-  ep.driver = config::Driver::postgresql;
-  ep.connection = conninfo;
-  ep.connection_display = "test cluster";
-  return connect(ep, Side::source);
+  return test::source_connection(config::Driver::postgresql, conninfo);
 }
 
 TEST(PgCopyOut, GivesEveryRowAsACopyTextLineInBatches) {

@@ -16,6 +16,7 @@
 #include "catalog/dialect.hpp"
 #include "source/connection.hpp"
 #include "source/sqlite_cursor.hpp"
+#include "support/connections.hpp"
 #include "support/copy_text_reference.hpp"
 
 namespace replicate::source {
@@ -44,12 +45,7 @@ class SqliteRawCursor : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = ::testing::TempDir() + "raw_cursor_" + std::to_string(getpid()) + ".sqlite";
-    std::remove(path_.c_str());
-    config::Endpoint ep;
-    ep.driver = config::Driver::sqlite;
-    ep.connection = path_;
-    ep.connection_display = path_;
-    conn_ = connect(ep, Side::source);
+    conn_ = test::fresh_sqlite_source(path_);
     conn_->execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v)");
     int id = 0;
     for (const char* v : kValues)

@@ -1,0 +1,26 @@
+// Source connections for tests that drive cursors directly.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "source/connection.hpp"
+
+namespace replicate::test {
+
+inline std::unique_ptr<source::Connection> source_connection(config::Driver driver, const std::string& connection) {
+  config::Endpoint ep;
+  ep.driver = driver;
+  ep.connection = connection;
+  ep.connection_display = driver == config::Driver::sqlite ? connection : "test cluster";
+  return source::connect(ep, source::Side::source);
+}
+
+/// A new, empty SQLite file at `path` (any old one removed), opened as a source.
+inline std::unique_ptr<source::Connection> fresh_sqlite_source(const std::string& path) {
+  std::remove(path.c_str());
+  return source_connection(config::Driver::sqlite, path);
+}
+
+}  // namespace replicate::test
