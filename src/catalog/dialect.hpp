@@ -52,6 +52,11 @@ class Dialect {
     return select_text(column_sql, c.type);
   }
 
+  /// The select expression that reads a catalog column as stored, for cursors that
+  /// convert values themselves (ReadForm::raw): the bare column, except for types no
+  /// driver hands over as such (SQL Server's CLR types and sql_variant: their text).
+  virtual std::string raw_column(const std::string& column_sql, const Column&) const { return column_sql; }
+
   /// A literal for a key bound, given its canonical text value.
   virtual std::string key_literal(const std::string& canonical_value, const Type& t) const;
   /// A literal compared against column `c` (SQL Server: varchar keys need a varchar

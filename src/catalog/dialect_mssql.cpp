@@ -253,6 +253,9 @@ class MssqlDialect : public Dialect {
   std::string select_column(const std::string& col, const Column& c) const override {
     return mssql_select_column(col, c);
   }
+  std::string raw_column(const std::string& col, const Column& c) const override {
+    return mssql_raw_column(col, c);
+  }
   std::string column_literal(const std::string& value, const Column& c) const override {
     return mssql_column_literal(value, c);
   }

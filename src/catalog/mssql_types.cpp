@@ -182,7 +182,9 @@ std::string mssql_select_text(const std::string& col, const Type& t) {
 
 std::string mssql_select_column(const std::string& col, const Column& c) {
   const std::string t = base_name(c.native_type);
-  if (t == "money" || t == "smallmoney") return "CONVERT(varchar(50), " + col + ", 2)";
+  // Money through decimal(19,4): CONVERT styles of money differ between TDS servers
+  // (style 2 kept two decimals on one), a cast to decimal does not.
+  if (t == "money" || t == "smallmoney") return mssql_select_text(col, c.type);
   if (t == "decimal" || t == "numeric") return "CONVERT(varchar(50), " + col + ")";
   // ToString() rather than STAsText(): it keeps Z and M values; method names are case-sensitive.
   if (is_clr_text(t)) return col + ".ToString()";
@@ -190,6 +192,18 @@ std::string mssql_select_column(const std::string& col, const Column& c) {
   if (c.type.id == TypeId::text && !t.empty() && !is_character(t))
     return "CONVERT(nvarchar(max), " + col + ")";  // CLR UDTs, vector, future types
   return mssql_select_text(col, c.type);
+}
+
+}  // namespace replicate::catalog
+
+namespace replicate::catalog {
+
+std::string mssql_raw_column(const std::string& col, const Column& c) {
+  const std::string t = base_name(c.native_type);
+  if (is_clr_text(t) || t == "sql_variant" || t == "xml" ||
+      (c.type.id == TypeId::text && !t.empty() && !is_character(t)))
+    return mssql_select_column(col, c);  // text, through the server: no plain C type
+  return col;
 }
 
 }  // namespace replicate::catalog

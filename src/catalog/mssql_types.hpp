@@ -38,9 +38,15 @@ std::string mssql_native_spelling(const std::string& type_name, int max_length, 
 std::string mssql_select_text(const std::string& column_sql, const Type& t);
 
 /// As mssql_select_text, refined by the native type where the canonical type cannot
-/// tell: money (style 2), hierarchyid/geography/geometry (ToString()), sql_variant,
+/// tell: money (cast to decimal(19,4), so no style
+/// decides its digits), hierarchyid/geography/geometry (ToString()), sql_variant,
 /// and unknown or CLR types (CONVERT to nvarchar(max)). For the CLR types
 /// `column_sql` must be a column reference, since methods are called on it.
 std::string mssql_select_column(const std::string& column_sql, const Column& c);
+
+/// The select expression for reading a column in its native type (ReadForm::raw):
+/// the bare column, but for types that no ODBC C type carries (CLR types,
+/// sql_variant, xml, unknown), which come as their text from mssql_select_column.
+std::string mssql_raw_column(const std::string& column_sql, const Column& c);
 
 }  // namespace replicate::catalog

@@ -80,7 +80,7 @@ std::string select_list(const TablePlan& t, ReadForm form) {
 }
 
 ReadForm read_form(const TablePlan& t, const source::Connection& source, bool for_copy) {
-  if (source.reads_raw() && t.source_dialect == "sqlite") return ReadForm::raw;
+  if (source.reads_raw(t.source_dialect)) return ReadForm::raw;
   if (for_copy && source.copies_out() && t.source_dialect == "postgresql") return ReadForm::copy_out;
   return ReadForm::canonical;
 }

@@ -78,8 +78,9 @@ void resolve_columns(const config::TableMapping& entry, const catalog::TableInfo
     p.nullable = c.nullable;
     auto ruled = type_rule(rules, c.native_type);
     p.target_type = m && m->type ? *m->type : ruled ? *ruled : target::pg_type(c.type);
-    p.raw_sql = dialect.quote(c.name);
-    p.select_sql = dialect.select_column(p.raw_sql, c);
+    const std::string quoted = dialect.quote(c.name);
+    p.raw_sql = dialect.raw_column(quoted, c);
+    p.select_sql = dialect.select_column(quoted, c);
     if (auto loss = dialect.mapping_loss(c)) p.note = *loss;
     out.columns.push_back(std::move(p));
   };

@@ -170,10 +170,15 @@ class SociConnection : public Connection {
     return open_pg_copy_out_cursor(pg(), sql, batch_size, side_);
   }
 
-  bool reads_raw() const override { return driver_ == config::Driver::sqlite; }
+  bool reads_raw(const std::string& dialect) const override {
+    return (driver_ == config::Driver::sqlite && dialect == "sqlite") ||
+           (driver_ == config::Driver::odbc && dialect == "mssql");
+  }
 
   std::unique_ptr<Cursor> open_raw_cursor(const std::string& sql, const std::vector<RawColumn>& columns,
                                           std::size_t batch_size, bool copy_text) override {
+    if (driver_ == config::Driver::odbc)
+      return open_odbc_native_cursor(hdbc(), sql, columns, batch_size, side_, copy_text);
     if (driver_ != config::Driver::sqlite) return Connection::open_raw_cursor(sql, columns, batch_size, copy_text);
     return open_sqlite_raw_cursor(static_cast<soci::sqlite3_session_backend*>(session_.get_backend())->conn_, sql,
                                   columns, batch_size, side_, copy_text);

@@ -63,9 +63,10 @@ class Connection {
   /// Open a bulk cursor over `sql`, which must yield `columns` text columns.
   virtual std::unique_ptr<Cursor> open_cursor(const std::string& sql, std::size_t columns,
                                               std::size_t batch_size) = 0;
-  /// True when open_raw_cursor works here (a native SQLite session): converting values
-  /// in the client costs a fraction of converting them in SQLite's SQL.
-  virtual bool reads_raw() const { return false; }
+  /// True when open_raw_cursor works here for a source of `dialect`: a native SQLite
+  /// session (converting values in the client costs a fraction of converting them in
+  /// SQLite's SQL), or SQL Server over ODBC (values in native C types, no CONVERT).
+  virtual bool reads_raw(const std::string& /*dialect*/) const { return false; }
   /// Open a cursor over `sql`, which selects stored values, one per entry of `columns`.
   /// With `copy_text` its batches come encoded (Batch::encoded), for COPY alone.
   virtual std::unique_ptr<Cursor> open_raw_cursor(const std::string& sql, const std::vector<RawColumn>& columns,

@@ -3,13 +3,11 @@
 // does not fit the buffer its declared size promised.
 #include "source/odbc_cursor.hpp"
 
-#include <sql.h>
-#include <sqlext.h>
-
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "source/odbc_common.hpp"
 #include "util/error.hpp"
 
 namespace replicate::source {
@@ -28,50 +26,9 @@ constexpr SQLLEN piece_size = 64 * 1024;
 /// A driver writes into every slot, so all of it counts in the worker's RSS.
 constexpr std::size_t row_array_budget = 8 * 1024 * 1024;
 
-bool ok(SQLRETURN rc) { return rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO; }
-
-/// Build a DbError from every diagnostic record on `handle`, classified by the
-/// first record's SQLSTATE (the later ones usually elaborate on it).
-util::DbError diag_error(SQLSMALLINT handle_type, SQLHANDLE handle, const std::string& side,
-                         const std::string& what) {
-  std::string first_state, text;
-  for (SQLSMALLINT i = 1;; ++i) {
-    SQLCHAR state[6] = {0};
-    SQLINTEGER native = 0;
-    std::vector<SQLCHAR> msg(1024);
-    SQLSMALLINT len = 0;
-    SQLRETURN rc = SQLGetDiagRec(handle_type, handle, i, state, &native, msg.data(),
-                                 static_cast<SQLSMALLINT>(msg.size()), &len);
-    if (rc == SQL_SUCCESS_WITH_INFO && len >= static_cast<SQLSMALLINT>(msg.size())) {
-      msg.resize(static_cast<std::size_t>(len) + 1);  // message longer than 1 KiB: ask again
-      rc = SQLGetDiagRec(handle_type, handle, i, state, &native, msg.data(),
-                         static_cast<SQLSMALLINT>(msg.size()), &len);
-    }
-    if (!ok(rc)) break;
-    std::string s(reinterpret_cast<const char*>(state));
-    if (first_state.empty()) first_state = s;
-    if (!text.empty()) text += "; ";
-    text += "[" + s + "] " + std::string(reinterpret_cast<const char*>(msg.data()));
-  }
-  if (text.empty()) text = "no diagnostic from the ODBC driver";
-  const auto kind =
-      first_state.empty() ? util::ErrorKind::internal : util::classify_sqlstate(first_state);
-  return util::DbError(kind, side, what + ": " + text, first_state);
-}
-
-/// A statement handle freed on every path.
-struct Statement {
-  SQLHSTMT h = SQL_NULL_HSTMT;
-  Statement(SQLHDBC dbc, const std::string& side) {
-    if (!ok(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h)))
-      throw diag_error(SQL_HANDLE_DBC, dbc, side, "cannot allocate an ODBC statement");
-  }
-  ~Statement() {
-    if (h != SQL_NULL_HSTMT) SQLFreeHandle(SQL_HANDLE_STMT, h);
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-};
+using odbc::diag_error;
+using odbc::ok;
+using odbc::Statement;
 
 bool is_long_type(SQLSMALLINT type) {
   return type == SQL_LONGVARCHAR || type == SQL_WLONGVARCHAR || type == SQL_LONGVARBINARY;
@@ -196,12 +153,7 @@ class OdbcCursor final : public Cursor {
     // Without SQL_GD_ANY_COLUMN (SQL Server's driver, for one) SQLGetData may only
     // read columns after the last bound one, so then everything from the first long
     // column on is read with SQLGetData, in order.
-    bool any_column = false;
-    if (any_long) {
-      SQLUINTEGER ext = 0;
-      if (ok(SQLGetInfo(dbc, SQL_GETDATA_EXTENSIONS, &ext, sizeof ext, nullptr)))
-        any_column = (ext & SQL_GD_ANY_COLUMN) != 0;
-    }
+    const bool any_column = any_long && odbc::getdata_any_column(dbc);
     std::size_t row_bytes = 0;
     for (std::size_t c = 0; c < columns_; ++c) {
       Column& col = columns_info_[c];

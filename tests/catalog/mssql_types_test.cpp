@@ -257,8 +257,8 @@ TEST(MssqlTypes, SelectColumnUsesTheNativeType) {
     return c;
   };
   const std::vector<std::pair<std::string, std::string>> all = {
-      {"money", "CONVERT(varchar(50), [c], 2)"},
-      {"smallmoney", "CONVERT(varchar(50), [c], 2)"},
+      {"money", "CONVERT(varchar(50), CAST([c] AS decimal(19,4)))"},
+      {"smallmoney", "CONVERT(varchar(50), CAST([c] AS decimal(10,4)))"},
       {"decimal(15,2)", "CONVERT(varchar(50), [c])"},
       {"numeric(38,0)", "CONVERT(varchar(50), [c])"},
       {"hierarchyid", "[c].ToString()"},
@@ -280,6 +280,27 @@ TEST(MssqlTypes, SelectColumnUsesTheNativeType) {
       {"xml", "CONVERT(nvarchar(max), [c])"},
   };
   for (const auto& [native, expected] : all) EXPECT_EQ(mssql_select_column("[c]", column(native)), expected) << native;
+}
+
+TEST(MssqlTypes, RawColumnIsTheBareColumnWhereADriverCarriesTheType) {
+  auto column = [](const std::string& native) {
+    Column c;
+    c.name = "c";
+    c.native_type = native;
+    c.type = mssql_map_type(native, N, N, N);
+    return c;
+  };
+  // Read in native C types: no CONVERT, no style, no server CPU per value.
+  for (const char* native : {"int", "bigint", "smallint", "tinyint", "bit", "decimal(38,2)", "money", "smallmoney",
+                             "float", "real", "date", "time(7)", "datetime", "datetime2(7)", "smalldatetime",
+                             "datetimeoffset(7)", "uniqueidentifier", "varbinary(max)", "image", "rowversion",
+                             "varchar(20)", "nvarchar(max)", "char(3)", "ntext", "text"})
+    EXPECT_EQ(mssql_raw_column("[c]", column(native)), "[c]") << native;
+  // No ODBC C type carries these: their text, made by the server.
+  EXPECT_EQ(mssql_raw_column("[c]", column("hierarchyid")), "[c].ToString()");
+  EXPECT_EQ(mssql_raw_column("[c]", column("sql_variant")), "CONVERT(nvarchar(4000), [c])");
+  EXPECT_EQ(mssql_raw_column("[c]", column("xml")), "CONVERT(nvarchar(max), [c])");
+  EXPECT_EQ(mssql_raw_column("[c]", column("vector(3)")), "CONVERT(nvarchar(max), [c])");
 }
 
 }  // namespace

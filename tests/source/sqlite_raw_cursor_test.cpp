@@ -80,7 +80,7 @@ class SqliteRawCursor : public ::testing::Test {
 };
 
 TEST_F(SqliteRawCursor, GivesWhatTheDialectsSqlGivesForEveryTypeAndStorageClass) {
-  ASSERT_TRUE(conn_->reads_raw());
+  ASSERT_TRUE(conn_->reads_raw("sqlite"));
   auto dialect = catalog::make_dialect("sqlite");
   const TypeId types[] = {TypeId::boolean, TypeId::int16,  TypeId::int32,     TypeId::int64,       TypeId::decimal,
                           TypeId::float32, TypeId::float64, TypeId::string,   TypeId::text,        TypeId::date,
