@@ -33,6 +33,9 @@ class Dialect {
   virtual TableInfo introspect(source::Connection& conn, const std::string& schema,
                                const std::string& table) const = 0;
 
+  /// What the server says it is, on one line (for `replicate plan`); "" when unknown.
+  virtual std::string server_description(source::Connection&) const { return ""; }
+
   /// Every table and view a user could copy, as {schema, name} ({"", name} without schemas).
   virtual std::vector<std::pair<std::string, std::string>> list_tables(source::Connection& conn) const;
 

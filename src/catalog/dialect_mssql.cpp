@@ -182,6 +182,15 @@ std::string mssql_session_setup(bool read_uncommitted, bool snapshot) {
   return sql;
 }
 
+std::string mssql_describe_version(const std::string& version) {
+  std::string first = version.substr(0, version.find('\n'));
+  while (!first.empty() && (first.back() == '\r' || first.back() == ' ' || first.back() == '\t')) first.pop_back();
+  // Babelfish answers @@VERSION as SQL Server does and names itself further on.
+  if (version.find("Babelfish") != std::string::npos && first.find("Babelfish") == std::string::npos)
+    first = "Babelfish for PostgreSQL (SQL Server's T-SQL and TDS): " + first;
+  return first;
+}
+
 std::string mssql_top_clause(long n) { return "TOP (" + std::to_string(n) + ") "; }
 
 namespace {
@@ -232,6 +241,11 @@ class MssqlDialect : public Dialect {
     auto n = conn.query(mssql_row_count_sql(info.schema, table));
     if (!n.empty() && !n[0].empty() && n[0][0]) info.approx_rows = std::stoll(*n[0][0]);
     return info;
+  }
+
+  std::string server_description(source::Connection& conn) const override {
+    auto r = conn.query("SELECT @@VERSION");
+    return r.empty() || r[0].empty() || !r[0][0] ? "" : mssql_describe_version(*r[0][0]);
   }
 
   Type map_type(const std::string& native, int length, int precision, int scale) const override {

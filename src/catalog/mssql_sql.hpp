@@ -49,6 +49,10 @@ std::string mssql_range_where(const std::vector<std::string>& key_columns,
 /// `snapshot` wins over `read_uncommitted` (SNAPSHOT needs ALLOW_SNAPSHOT_ISOLATION ON).
 std::string mssql_session_setup(bool read_uncommitted, bool snapshot);
 
+/// The first line of @@VERSION, saying so when the server is Babelfish for PostgreSQL,
+/// which speaks T-SQL over TDS with differences of its own.
+std::string mssql_describe_version(const std::string& version);
+
 /// "TOP (n) ", to follow SELECT: SQL Server has no LIMIT.
 std::string mssql_top_clause(long n);
 

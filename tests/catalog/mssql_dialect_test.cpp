@@ -202,5 +202,16 @@ TEST(MssqlDialect, SessionSetupPicksTheIsolationLevel) {
   EXPECT_EQ(mssql_session_setup(true, true), mssql_session_setup(false, true));
 }
 
+TEST(MssqlDialect, VersionLineNamesBabelfish) {
+  EXPECT_EQ(mssql_describe_version("Microsoft SQL Server 2022 (RTM) - 16.0.1000.6 (X64) \n\tOct  8 2022\n"),
+            "Microsoft SQL Server 2022 (RTM) - 16.0.1000.6 (X64)");
+  EXPECT_EQ(mssql_describe_version("Babelfish for PostgreSQL with SQL Server Compatibility - 12.0.2000.8\n"
+                                   "Dec  1 2026 on x86_64-pc-linux-gnu\nCopyright (c) Amazon Web Services\n"
+                                   "PostgreSQL 16.4 Babelfish for PostgreSQL"),
+            "Babelfish for PostgreSQL with SQL Server Compatibility - 12.0.2000.8");
+  EXPECT_EQ(mssql_describe_version("Microsoft SQL Server 2019 - 15.0\nPostgreSQL 16 Babelfish"),
+            "Babelfish for PostgreSQL (SQL Server's T-SQL and TDS): Microsoft SQL Server 2019 - 15.0");
+}
+
 }  // namespace
 }  // namespace replicate::catalog
