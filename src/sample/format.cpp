@@ -8,8 +8,7 @@
 namespace replicate::sample {
 namespace {
 
-// Check digit of the CPF/CNPJ family: weighted sum mod 11, where a remainder
-// below 2 gives 0. Both documents use it, with different weights.
+// A CPF check digit: weighted sum mod 11, where a remainder below 2 gives 0.
 int mod11_digit(const int* digits, const int* weights, int count) {
   int sum = 0;
   for (int i = 0; i < count; ++i) sum += digits[i] * weights[i];
@@ -19,8 +18,6 @@ int mod11_digit(const int* digits, const int* weights, int count) {
 
 constexpr std::array kCpfWeights1 = {10, 9, 8, 7, 6, 5, 4, 3, 2};
 constexpr std::array kCpfWeights2 = {11, 10, 9, 8, 7, 6, 5, 4, 3, 2};
-constexpr std::array kCnpjWeights1 = {5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2};
-constexpr std::array kCnpjWeights2 = {6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2};
 
 // Fill the '0' placeholders of a document mask ("000.000.000-00") with digits.
 void put_document(char* mask, const int* digits) {
@@ -42,19 +39,6 @@ int extract_digits(std::string_view text, int* digits, int max) {
   }
   return count;
 }
-
-// UTF-8 letters of Portuguese and their ASCII base letter.
-struct Fold {
-  std::string_view utf8;
-  char ascii;
-};
-constexpr std::array kFolds = {
-    Fold{"á", 'a'}, Fold{"à", 'a'}, Fold{"â", 'a'}, Fold{"ã", 'a'}, Fold{"ä", 'a'}, Fold{"é", 'e'},
-    Fold{"ê", 'e'}, Fold{"è", 'e'}, Fold{"í", 'i'}, Fold{"ï", 'i'}, Fold{"ó", 'o'}, Fold{"ô", 'o'},
-    Fold{"õ", 'o'}, Fold{"ö", 'o'}, Fold{"ú", 'u'}, Fold{"ü", 'u'}, Fold{"ç", 'c'}, Fold{"ñ", 'n'},
-    Fold{"Á", 'a'}, Fold{"À", 'a'}, Fold{"Â", 'a'}, Fold{"Ã", 'a'}, Fold{"É", 'e'}, Fold{"Ê", 'e'},
-    Fold{"Í", 'i'}, Fold{"Ó", 'o'}, Fold{"Ô", 'o'}, Fold{"Õ", 'o'}, Fold{"Ú", 'u'}, Fold{"Ç", 'c'},
-};
 
 }  // namespace
 
@@ -115,24 +99,6 @@ void append_date(std::string& out, std::int64_t days) {
   out.append(buffer, sizeof buffer);
 }
 
-void append_datetime(std::string& out, std::int64_t days, std::int64_t second_of_day, int millis) {
-  char buffer[23];
-  put_date(buffer, days);
-  buffer[10] = ' ';
-  put_digits(buffer + 11, static_cast<std::uint64_t>(second_of_day / 3600), 2);
-  buffer[13] = ':';
-  put_digits(buffer + 14, static_cast<std::uint64_t>(second_of_day / 60 % 60), 2);
-  buffer[16] = ':';
-  put_digits(buffer + 17, static_cast<std::uint64_t>(second_of_day % 60), 2);
-  std::size_t size = 19;
-  if (millis >= 0) {
-    buffer[19] = '.';
-    put_digits(buffer + 20, static_cast<std::uint64_t>(millis), 3);
-    size = 23;
-  }
-  out.append(buffer, size);
-}
-
 void append_cpf(std::string& out, Prng& rng) {
   int d[11];
   bool all_same;
@@ -148,55 +114,6 @@ void append_cpf(std::string& out, Prng& rng) {
   out.append(text, sizeof text - 1);
 }
 
-void append_cnpj(std::string& out, Prng& rng) {
-  int d[14];
-  for (int i = 0; i < 8; ++i) d[i] = static_cast<int>(rng.below(10));
-  d[8] = 0, d[9] = 0, d[10] = 0, d[11] = 1;  // branch 0001: the head office
-  d[12] = mod11_digit(d, kCnpjWeights1.data(), 12);
-  d[13] = mod11_digit(d, kCnpjWeights2.data(), 13);
-  char text[] = "00.000.000/0000-00";
-  put_document(text, d);
-  out.append(text, sizeof text - 1);
-}
-
-void append_phone(std::string& out, Prng& rng, int ddd, bool mobile) {
-  char text[] = "(00) 00000-0000";
-  put_digits(text + 1, static_cast<std::uint64_t>(ddd), 2);
-  char* p = text + 5;
-  if (mobile) *p++ = '9';
-  put_digits(
-      p, static_cast<std::uint64_t>(mobile ? rng.between(6000, 9999) : rng.between(2000, 5999)), 4);
-  p[4] = '-';
-  put_digits(p + 5, rng.below(10000), 4);
-  out.append(text, static_cast<std::size_t>(p + 9 - text));
-}
-
-void append_ascii_lower(std::string& out, std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      out.push_back(c);
-      ++i;
-      continue;
-    }
-    if (c >= 'A' && c <= 'Z') {
-      out.push_back(static_cast<char>(c - 'A' + 'a'));
-      ++i;
-      continue;
-    }
-    bool folded = false;
-    for (const auto& fold : kFolds) {
-      if (text.substr(i, fold.utf8.size()) == fold.utf8) {
-        out.push_back(fold.ascii);
-        i += fold.utf8.size();
-        folded = true;
-        break;
-      }
-    }
-    if (!folded) ++i;  // punctuation, spaces and unknown bytes leave no trace
-  }
-}
-
 bool is_valid_cpf(std::string_view cpf) {
   int d[11];
   if (extract_digits(cpf, d, 11) != 11) return false;
@@ -204,13 +121,6 @@ bool is_valid_cpf(std::string_view cpf) {
   for (int i = 1; i < 11; ++i) all_same = all_same && d[i] == d[0];
   return !all_same && d[9] == mod11_digit(d, kCpfWeights1.data(), 9) &&
          d[10] == mod11_digit(d, kCpfWeights2.data(), 10);
-}
-
-bool is_valid_cnpj(std::string_view cnpj) {
-  int d[14];
-  if (extract_digits(cnpj, d, 14) != 14) return false;
-  return d[12] == mod11_digit(d, kCnpjWeights1.data(), 12) &&
-         d[13] == mod11_digit(d, kCnpjWeights2.data(), 13);
 }
 
 }  // namespace replicate::sample

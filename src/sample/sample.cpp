@@ -150,8 +150,13 @@ void fill_database(Database& db, const SampleOptions& options) {
 }  // namespace
 
 std::string sqlite_ddl(const std::string& table) {
-  constexpr std::size_t kNameWidth = 22;  // longest name + 1: types line up
-  std::string ddl = "CREATE TABLE " + quote_identifier(table) + " (\n";
+  constexpr std::size_t kNameWidth = 25;  // longest name + 1: types line up
+  std::string ddl =
+      "-- bi_credores as `replicate sample` writes it (src/sample/row_generator.cpp): the\n"
+      "-- original system's columns and types, its INTEGER columns declared INT so that\n"
+      "-- replicate gives them PostgreSQL's integer, as from SQL Server (INTEGER: bigint).\n"
+      "CREATE TABLE " +
+      quote_identifier(table) + " (\n";
   const auto specs = columns();
   for (std::size_t i = 0; i < specs.size(); ++i) {
     ddl += "  ";

@@ -1,5 +1,6 @@
-// The words the sample is made of: Brazilian names, places, creditors and
-// operator notes, with their accents, so encodings are exercised end to end.
+// The words the sample is made of: Brazilian cities, creditors and their
+// products, and the collection actions an operator records, with their accents,
+// so encodings are exercised end to end.
 #pragma once
 
 #include <span>
@@ -7,39 +8,34 @@
 
 namespace replicate::sample {
 
-struct FirstName {
-  std::string_view name;
-  char sex;  // 'M' or 'F'
-};
-
-/// A city with the facts that must agree with it in a row.
+/// A city (CIDADE, at most 30 characters) with its state (UF).
 struct City {
   std::string_view name;
   std::string_view uf;
-  int ddd;     // telephone area code
-  int cep_lo;  // first five CEP digits, inclusive range
-  int cep_hi;
   int weight;  // relative share of debtors
 };
 
-/// A (fictional) creditor and what it sells.
+/// A (fictional) creditor whose portfolio is in collection: CONT_ID, the prefix
+/// of its NUMERO_CONTRATO and the PRODUTO_ID codes it sells.
 struct Creditor {
   int id;
-  std::string_view name;
-  std::string_view contract_prefix;  // three letters at the start of NUMERO_CONTRATO
+  std::string_view contract_prefix;  // three letters
   std::span<const std::string_view> products;
+  int weight;  // relative share of contracts
 };
 
-std::span<const FirstName> first_names();
-std::span<const std::string_view> surnames();
+/// What an operator (or the dialler) did last: ACAO_ID and its DESCRICAO.
+struct Action {
+  int id;
+  std::string_view description;  // at most 50 characters
+  int weight;
+};
+
 std::span<const City> cities();
 std::span<const Creditor> creditors();
-std::span<const std::string_view> street_types();
-std::span<const std::string_view> street_names();
-std::span<const std::string_view> neighbourhoods();
-std::span<const std::string_view> complements();
-std::span<const std::string_view> email_domains();
-std::span<const std::string_view> portfolios();  // CARTEIRA
-std::span<const std::string_view> notes();       // OBSERVACAO
+std::span<const Action> actions();
+/// Free text an operator typed instead of an action's description: quotes,
+/// apostrophes, a tab, line breaks and a backslash, as legacy tables hold them.
+std::span<const std::string_view> operator_notes();
 
 }  // namespace replicate::sample
