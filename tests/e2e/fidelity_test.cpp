@@ -532,8 +532,9 @@ void make_hostile(const std::string& conninfo, const char* timezone) {
                     " SET standard_conforming_strings = off");
 }
 
-/// PostgreSQL bi_credores: the sample's rows with PostgreSQL types (numeric,
-/// boolean, timestamp(3)), loaded with libpq from the SQLite sample.
+/// PostgreSQL bi_credores: the sample's rows with PostgreSQL types (numeric(38,2),
+/// date, varchar(n), smallint/int/bigint; DATETIME and BOOLEAN would become
+/// timestamp(3) and boolean), loaded with libpq from the SQLite sample.
 void create_pg_bi_credores(const std::string& conninfo) {
   Lite lite(sample_path(), false);
   auto cols = lite_columns(lite, "bi_credores");

@@ -46,7 +46,7 @@ TEST(VerifySqlite, SampleCopiedWithTheBinaryIsEqualAndAChangeIsNamed) {
   EXPECT_EQ(r.tables[0].threads, 3);
 
   pg_exec(dst,
-          "UPDATE bi_credores SET valor_original = valor_original + 0.01, observacao = 'x' WHERE "
+          "UPDATE bi_credores SET saldo = COALESCE(saldo, 0) + 0.01, descricao = 'x' WHERE "
           "id = 777;"
           "DELETE FROM bi_credores WHERE id = 12345");
   r = verify_file(mapping);
@@ -57,7 +57,7 @@ TEST(VerifySqlite, SampleCopiedWithTheBinaryIsEqualAndAChangeIsNamed) {
   EXPECT_TRUE(t.extra_in_target.empty()) << summary(r);
   ASSERT_EQ(t.changed.size(), 1u) << summary(r);
   EXPECT_EQ(t.changed[0].key, key({"777"}));
-  EXPECT_EQ(t.changed[0].columns, (std::vector<std::string>{"valor_original", "observacao"}));
+  EXPECT_EQ(t.changed[0].columns, (std::vector<std::string>{"saldo", "descricao"}));
   EXPECT_EQ(t.chunks_differing, 2);
 }
 
