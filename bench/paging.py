@@ -50,7 +50,7 @@ def main():
     lines = ["kind\tmethod\tposition\tpages\trows\tseconds"]
 
     # Single pages: best of three, after one warm-up read of the whole table.
-    psql_times(db, ["SELECT count(*) FROM bi_credores WHERE observacao IS NOT NULL;"])
+    psql_times(db, ["SELECT count(*) FROM bi_credores WHERE descricao IS NOT NULL;"])
     positions = sorted({0, rows // 4, rows // 2, 3 * rows // 4, max(rows - page, 0)})
     for k in positions:
         for name, sql in (("OFFSET", offset_sql), ("keyset", keyset_sql)):

@@ -3,7 +3,7 @@
 # the single-stream ceiling (psql \copy from a CSV file), pgloader and the
 # original system's 4000-row INSERT batches, all on this machine in this run.
 #
-#   sudo bash bench/run.sh
+#   bash bench/run.sh    # as root
 #
 # It installs what is missing (pgloader, GNU time; builds build/replicate with
 # scripts/setup.sh if there is none), starts a private PostgreSQL in
@@ -228,7 +228,7 @@ for n in $rows_list; do
   csv="$run/bi_credores_$n.csv"
   timed "$run/logs/copy_out_$n.log" psql -X -v ON_ERROR_STOP=1 -d "bench_src_$n" \
     -c "\\copy public.bi_credores TO '$csv' CSV"
-  # Rows, not lines: OBSERVACAO holds newlines inside quoted CSV fields.
+  # Rows, not lines: DESCRICAO holds newlines inside quoted CSV fields.
   record "$n" "COPY TO csv (export)" postgresql 1 1 "$T_SECONDS" \
     "$(sed -n 's/^COPY \([0-9]*\)$/\1/p' "$run/logs/copy_out_$n.log")" "" "" "$T_RSS_KB" "" "$(load1)" \
     "$([[ $T_RC == 0 ]] && echo ok || echo "failed (exit $T_RC)")" "$(du -h "$csv" | cut -f1) CSV file, not a load"

@@ -2,7 +2,7 @@
 # The demo: build, make a SQLite sample, start a private PostgreSQL (with a real
 # password), replicate examples/quickstart.yaml into it and show the result.
 #
-#   sudo bash scripts/demo.sh
+#   bash scripts/demo.sh    # as root
 #
 # ROWS=N changes the sample's size (default 100000). KEEP_RUNNING=1 leaves the
 # cluster up afterwards so you can look around (stop it with

@@ -3,7 +3,7 @@
 # into build/. Safe to run again: installed packages are skipped, the build is
 # incremental.
 #
-#   sudo bash scripts/setup.sh
+#   bash scripts/setup.sh   # as root (or as a user with sudo)
 #
 # BUILD_DIR (default: build) and BUILD_TYPE (default: RelWithDebInfo) override
 # where and how it builds; SKIP_BUILD=1 only installs.

@@ -3,7 +3,7 @@
 # ctest. The suite starts and stops its own PostgreSQL (scripts/pg-cluster.sh,
 # under build/test-pg); nothing else needs to be running.
 #
-#   sudo bash scripts/test.sh
+#   bash scripts/test.sh    # as root
 #
 # Extra arguments go to ctest (e.g. -R Support).
 set -euo pipefail
