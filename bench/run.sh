@@ -228,7 +228,7 @@ for n in $rows_list; do
   csv="$run/bi_credores_$n.csv"
   timed "$run/logs/copy_out_$n.log" psql -X -v ON_ERROR_STOP=1 -d "bench_src_$n" \
     -c "\\copy public.bi_credores TO '$csv' CSV"
-  # Rows, not lines: DESCRICAO holds newlines inside quoted CSV fields.
+  # Rows from the "COPY n" line, not lines of the file: CSV fields may hold newlines.
   record "$n" "COPY TO csv (export)" postgresql 1 1 "$T_SECONDS" \
     "$(sed -n 's/^COPY \([0-9]*\)$/\1/p' "$run/logs/copy_out_$n.log")" "" "" "$T_RSS_KB" "" "$(load1)" \
     "$([[ $T_RC == 0 ]] && echo ok || echo "failed (exit $T_RC)")" "$(du -h "$csv" | cut -f1) CSV file, not a load"

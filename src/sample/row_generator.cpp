@@ -371,12 +371,12 @@ void RowGenerator::fill(std::int64_t id, Row& row) {
                              ? actions()[0]
                              : actions()[pick_weighted(rng, action_cumulative_)];
   put_integer(kAcaoId, action.id);
+  // No '' anywhere: bcp's character format (scripts/mssql-seed.sh) reads an
+  // empty field as NULL, so a seeded SQL Server would differ from the sample.
   const auto note_kind = rng.below(1000);
   if (note_kind < 100)
     row[kDescricao].set_null();
-  else if (note_kind < 110)
-    row[kDescricao].set_text();  // '' is not NULL, and copies must keep them apart
-  else if (note_kind < 140)
+  else if (note_kind < 130)
     row[kDescricao].set_text().append(rng.pick(operator_notes()));
   else
     row[kDescricao].set_text().append(action.description);

@@ -110,17 +110,20 @@ constexpr std::array kActions = {
     Action{802, "PIX NÃO IDENTIFICADO", 1},
 };
 
-// Each at most 50 characters, and each with something a naive text pipeline
-// mangles: quotes, an apostrophe, a tab, line breaks, a backslash, '%'.
+// Each at most 50 characters, in Latin-1 (the source's varchar), and each with
+// something a naive text pipeline mangles: quotes, an apostrophe, a backslash,
+// '%', ';'. No tabs or line breaks: a short description does not hold them, and
+// the seed loaders' tab-separated files could not carry them (the fidelity
+// test's awkward table covers control characters).
 constexpr std::array kOperatorNotes = {
     "Cliente disse: \"vou pagar sexta\""sv,
     "Falou com Sr. D'Ávila, retornar às 14h"sv,
-    "Ligação 1: não atendeu\nLigação 2: caixa postal"sv,
-    "Boleto enviado\tvenc. dia 10"sv,
-    "Retorno agendado\r\nconfirmar c/ supervisor"sv,
+    "Ligação 1: não atendeu; ligação 2: caixa postal"sv,
+    "Boleto enviado, venc. dia 10"sv,
+    "Retorno agendado: confirmar c/ supervisor"sv,
     "Comprovante em C:\\cobranca\\pix.pdf"sv,
     "Desconto de 40% à vista; aguarda aprovação"sv,
-    "Promessa: R$ 150,00 até 05/02 — via PIX"sv,
+    "Promessa: R$ 150,00 até 05/02 via PIX"sv,
 };
 
 }  // namespace

@@ -34,8 +34,8 @@ struct Action {
 std::span<const City> cities();
 std::span<const Creditor> creditors();
 std::span<const Action> actions();
-/// Free text an operator typed instead of an action's description: quotes,
-/// apostrophes, a tab, line breaks and a backslash, as legacy tables hold them.
+/// Free text an operator typed instead of an action's description: quotes, an
+/// apostrophe and a backslash, as legacy tables hold them.
 std::span<const std::string_view> operator_notes();
 
 }  // namespace replicate::sample
