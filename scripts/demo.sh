@@ -76,7 +76,8 @@ if ((${#tables[@]} == 0)); then
   echo "(no tables)"
 fi
 for t in "${tables[@]}"; do
-  printf '%-40s %s rows\n' "$t" "$(psql -X -w -At -c "select count(*) from $t")"
+  printf '%-40s %s rows, %s columns\n' "$t" "$(psql -X -w -At -c "select count(*) from $t")" \
+    "$(psql -X -w -At -c "select count(*) from pg_attribute where attrelid = '$t'::regclass and attnum > 0 and not attisdropped")"
 done
 for t in "${tables[@]}"; do
   if [[ "$t" == *bi_credores ]]; then
