@@ -2,6 +2,7 @@
 #include "engine/chunk_copy.hpp"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "engine/read_ahead.hpp"
 #include "engine/state.hpp"
+#include "source/pg_cursor.hpp"
 #include "target/copy_writer.hpp"
 #include "target/merge_sql.hpp"
 #include "target/pg_schema.hpp"
@@ -157,30 +159,53 @@ class ChunkCopier {
         values.push_back(b.is_null[c][row] ? std::nullopt : std::optional<std::string>(b.values[c][row]));
     }
     nlohmann::json key = nlohmann::json::array();
-    for (auto i : key_index_) key.push_back(values[i] ? nlohmann::json(*values[i]) : nlohmann::json(nullptr));
+    for (auto i : key_index_) key.push_back(key_value(values[i]));
+    // The row as COPY text; bytes no text column can hold (NUL, invalid UTF-8) as \xNN.
     std::string text;
     for (std::size_t c = 0; c < values.size(); ++c) {
       if (c) text += '\t';
       if (!values[c])
         text += "\\N";
       else
-        target::append_copy_escaped(text, *values[c]);
+        util::append_copy_escaped_bytes(text, *values[c]);
     }
-    // Invalid UTF-8 cannot be stored as text either: keep its bytes visible as escapes.
-    std::string safe;
-    for (unsigned char ch : text) safe += ch < 0x80 ? std::string(1, static_cast<char>(ch)) : fmt::format("\\x{:02x}", ch);
-    const std::string column = error_column(e.what());
+    std::string column = error_column(e.what());
+    if (column.empty()) column = first_column_not_text(values);
     const std::string reason = reason_of(e);
-    target_.execute(fmt::format(
+    // Bound parameters: the record holds whatever the row held, quoting nothing by hand.
+    const std::string sql = fmt::format(
         "INSERT INTO {}.rejects (run_id, table_name, chunk_no, key, column_name, reason, row_text) "
-        "VALUES ({}, {}, {}, {}::jsonb, {}, {}, {})",
-        target::pg_quote(schema_), run_id_, target::pg_literal(t_.target_display()), chunk_.id,
-        target::pg_literal(key.dump(-1, ' ', true)), column.empty() ? "NULL" : target::pg_literal(column),
-        target::pg_literal(reason), target::pg_literal(safe)));
+        "VALUES ($1::bigint, $2, $3::integer, $4::jsonb, $5, $6, $7)",
+        target::pg_quote(schema_));
+    const std::string run = std::to_string(run_id_), chunk_no = std::to_string(chunk_.id), table = t_.target_display(),
+                      key_text = key.dump();
+    const char* params[7] = {run.c_str(),    table.c_str(),  chunk_no.c_str(), key_text.c_str(),
+                             column.empty() ? nullptr : column.c_str(), reason.c_str(), text.c_str()};
+    PGconn* conn = target_.native_pg();
+    PGresult* res = PQexecParams(conn, sql.c_str(), 7, nullptr, params, nullptr, nullptr, 0);
+    source::check_pg_result(conn, res, source::Side::target, "cannot record a rejected row");
+    PQclear(res);
     result_.rejected++;
     if (result_.rejects.size() < kRejectsListed)
       result_.rejects.push_back(fmt::format("key {}{}: {}", key.dump(-1, ' ', true),
                                             column.empty() ? "" : " (column " + column + ")", reason));
+  }
+
+  /// A key value for the reject record: as it is when it is text, else (NUL, invalid
+  /// UTF-8) an object holding its COPY-escaped bytes, which no text key is mistaken for.
+  static nlohmann::json key_value(const std::optional<std::string>& v) {
+    if (!v) return nullptr;
+    if (util::is_pg_text(*v)) return *v;
+    std::string escaped;
+    util::append_copy_escaped_bytes(escaped, *v);
+    return {{"escaped", escaped}};
+  }
+
+  /// The first column (target name) whose value no text column can hold, or "".
+  std::string first_column_not_text(const std::vector<std::optional<std::string>>& values) const {
+    for (std::size_t c = 0; c < values.size() && c < t_.columns.size(); ++c)
+      if (values[c] && enc_[c] == target::Encoding::plain && !util::is_pg_text(*values[c])) return t_.columns[c].target;
+    return "";
   }
 
   const plan::TablePlan& t_;

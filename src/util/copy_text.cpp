@@ -23,6 +23,35 @@ inline bool maybe_special(std::uint64_t w) {
   return ((low | backslash) & kHighs) != 0;
 }
 
+/// The length of the valid UTF-8 sequence at `s[i]` (1 to 4), or 0 where there is
+/// none: a stray continuation byte, an overlong form, a surrogate, beyond U+10FFFF,
+/// or a truncated sequence. A NUL counts as invalid, as PostgreSQL sees it.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c == 0) return 0;
+  if (c < 0x80) return 1;
+  std::size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // beyond U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || b(i + 1) < lo || b(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+  return n;
+}
+
 inline char escape_of(char c) {
   switch (c) {
     case '\\': return '\\';
@@ -107,6 +136,35 @@ std::string copy_unescaped(std::string_view field) {
     }
   }
   return out;
+}
+
+bool is_pg_text(std::string_view value) {
+  for (std::size_t i = 0; i < value.size();) {
+    const std::size_t n = utf8_length(value, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+void append_copy_escaped_bytes(std::string& out, std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < value.size();) {
+    const std::size_t n = utf8_length(value, i);
+    if (n == 0) {
+      const auto c = static_cast<unsigned char>(value[i++]);
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else if (char e = escape_of(value[i]); n == 1 && e) {
+      out += '\\';
+      out += e;
+      ++i;
+    } else {
+      out.append(value.data() + i, n);
+      i += n;
+    }
+  }
 }
 
 }  // namespace replicate::util
