@@ -392,15 +392,23 @@ class Coordinator {
     t.finished = true;
     t.progress.finished = true;
     t.finished_at = Clock::now();
+    // The totals are the run's committed chunks: other processes may have copied some.
+    const auto take = [&t](const State::RunTotals& r) {
+      t.progress.rows = t.rows = r.rows;
+      t.inserted = r.inserted;
+      t.updated = r.updated;
+      t.unchanged = r.unchanged;
+      t.rejected = r.rejected;
+    };
     with_state([&] {
       try {
-        state_->finish_run(t.plan, t.state.run_id, !t.failed, t.rows, t.error, [&] { finalize_target(t); });
+        take(state_->finish_run(t.plan, t.state.run_id, !t.failed, t.error, [&] { finalize_target(t); }));
       } catch (const util::DbError& e) {
         if (e.retryable() || t.failed) throw;
         // The final step itself failed (a swap or a mirror delete): the table failed.
         t.failed = true;
         t.error = std::string("final step failed: ") + e.what();
-        state_->finish_run(t.plan, t.state.run_id, false, t.rows, t.error, [] {});
+        take(state_->finish_run(t.plan, t.state.run_id, false, t.error, [] {}));
       }
     });
   }

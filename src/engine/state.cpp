@@ -167,11 +167,17 @@ std::optional<std::string> State::last_watermark(const plan::TablePlan& table) {
   return r[0][0];
 }
 
-void State::finish_run(const plan::TablePlan& table, std::int64_t run_id, bool ok, std::int64_t rows,
-                       const std::string& error, const std::function<void()>& finalize) {
+State::RunTotals State::finish_run(const plan::TablePlan& table, std::int64_t run_id, bool ok,
+                                   const std::string& error, const std::function<void()>& finalize) {
+  const std::string committed = fmt::format("FROM {} WHERE run_id = {} AND status = 'done'", t("chunks"), run_id);
+  RunTotals totals;
   target_.begin();
   try {
-    if (ok) {
+    // The run row's lock orders the processes sharing a run: the second one to finish
+    // sees the first one's `done` and leaves the run as it is.
+    auto st = target_.query(fmt::format("SELECT status FROM {} WHERE run_id = {} FOR UPDATE", t("runs"), run_id));
+    const bool finished = !st.empty() && st[0][0] == std::optional<std::string>("done");
+    if (ok && !finished) {
       finalize();
       if (table.options.mode == config::Mode::incremental && table.watermark_to && table.options.watermark)
         target_.execute(fmt::format(
@@ -181,14 +187,22 @@ void State::finish_run(const plan::TablePlan& table, std::int64_t run_id, bool o
             t("watermarks"), pg_literal(table.target_display()), pg_literal(*table.options.watermark),
             pg_literal(*table.watermark_to), run_id));
     }
-    target_.execute(fmt::format("UPDATE {} SET status = {}, rows = {}, finished_at = clock_timestamp(), error = {} WHERE run_id = {}",
-                                t("runs"), pg_literal(ok ? "done" : "failed"), rows,
-                                error.empty() ? "NULL" : pg_literal(error), run_id));
+    if (!finished)
+      target_.execute(fmt::format("UPDATE {} SET status = {}, rows = (SELECT coalesce(sum(rows), 0) {}), "
+                                  "finished_at = clock_timestamp(), error = {} WHERE run_id = {}",
+                                  t("runs"), pg_literal(ok ? "done" : "failed"), committed,
+                                  error.empty() ? "NULL" : pg_literal(error), run_id));
+    auto r = target_.query("SELECT coalesce(sum(rows), 0), coalesce(sum(inserted), 0), coalesce(sum(updated), 0), "
+                           "coalesce(sum(unchanged), 0), coalesce(sum(rejected), 0) " + committed);
+    totals = {std::stoll(r.at(0)[0].value_or("0")), std::stoll(r.at(0)[1].value_or("0")),
+              std::stoll(r.at(0)[2].value_or("0")), std::stoll(r.at(0)[3].value_or("0")),
+              std::stoll(r.at(0)[4].value_or("0"))};
     target_.commit();
   } catch (...) {
     try { target_.rollback(); } catch (...) {}
     throw;
   }
+  return totals;
 }
 
 std::string State::lock_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk) {

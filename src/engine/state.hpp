@@ -55,10 +55,17 @@ class State {
   std::optional<std::string> last_watermark(const plan::TablePlan& table);
 
   void chunk_failed(std::int64_t run_id, int chunk, int attempts, const std::string& error);
+  /// What a run's committed chunks hold, whichever processes copied them.
+  struct RunTotals {
+    std::int64_t rows = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0;
+  };
   /// End a run. When `ok`, `finalize` (swap in a shadow table, remove mirror's stale
   /// rows) and the new watermark commit in the same transaction as the run's status.
-  void finish_run(const plan::TablePlan& table, std::int64_t run_id, bool ok, std::int64_t rows,
-                  const std::string& error, const std::function<void()>& finalize);
+  /// Several processes may share a run: its rows are summed from its committed chunks,
+  /// and a run another process already finished as done is left as it is (nothing is
+  /// finalized twice). Returns the run's totals.
+  RunTotals finish_run(const plan::TablePlan& table, std::int64_t run_id, bool ok, const std::string& error,
+                       const std::function<void()>& finalize);
 
   /// Mark a run interrupted: the next run of the same mapping resumes it.
   void interrupt_run(std::int64_t run_id);
