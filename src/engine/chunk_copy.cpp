@@ -187,8 +187,10 @@ class ChunkCopier {
     PQclear(res);
     result_.rejected++;
     if (result_.rejects.size() < kRejectsListed)
+      // For the logs: the key to find the row by, the reason without the value it may quote.
       result_.rejects.push_back(fmt::format("key {}{}: {}", key.dump(-1, ' ', true),
-                                            column.empty() ? "" : " (column " + column + ")", reason));
+                                            column.empty() ? "" : " (column " + column + ")",
+                                            util::without_row_data(reason)));
   }
 
   /// A key value for the reject record: as it is when it is text, else (NUL, invalid

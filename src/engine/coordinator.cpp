@@ -407,7 +407,7 @@ class Coordinator {
         if (e.retryable() || t.failed) throw;
         // The final step itself failed (a swap or a mirror delete): the table failed.
         t.failed = true;
-        t.error = std::string("final step failed: ") + e.what();
+        t.error = std::string("final step failed: ") + util::without_row_data(e.what());
         take(state_->finish_run(t.plan, t.state.run_id, false, t.error, [] {}));
       }
     });

@@ -7,6 +7,7 @@
 
 #include "engine/chunk_copy.hpp"
 #include "target/pg_schema.hpp"
+#include "util/error.hpp"
 
 namespace replicate::engine {
 
@@ -145,7 +146,7 @@ RunState State::start_or_resume(const plan::TablePlan& table, bool restart,
 void State::chunk_failed(std::int64_t run_id, int chunk, int attempts, const std::string& error) {
   target_.execute(fmt::format("UPDATE {} SET attempts = {}, last_error = {} WHERE run_id = {} AND chunk_no = {} "
                               "AND status <> 'done'",
-                              t("chunks"), attempts, pg_literal(error), run_id, chunk));
+                              t("chunks"), attempts, pg_literal(util::without_row_data(error)), run_id, chunk));
 }
 
 void State::interrupt_run(std::int64_t run_id) {
@@ -191,7 +192,7 @@ State::RunTotals State::finish_run(const plan::TablePlan& table, std::int64_t ru
       target_.execute(fmt::format("UPDATE {} SET status = {}, rows = (SELECT coalesce(sum(rows), 0) {}), "
                                   "finished_at = clock_timestamp(), error = {} WHERE run_id = {}",
                                   t("runs"), pg_literal(ok ? "done" : "failed"), committed,
-                                  error.empty() ? "NULL" : pg_literal(error), run_id));
+                                  error.empty() ? "NULL" : pg_literal(util::without_row_data(error)), run_id));
     auto r = target_.query("SELECT coalesce(sum(rows), 0), coalesce(sum(inserted), 0), coalesce(sum(updated), 0), "
                            "coalesce(sum(unchanged), 0), coalesce(sum(rejected), 0) " + committed);
     totals = {std::stoll(r.at(0)[0].value_or("0")), std::stoll(r.at(0)[1].value_or("0")),

@@ -23,7 +23,8 @@ using nlohmann::json;
 namespace {
 
 void send(const json& j) {
-  std::cout << j.dump() << '\n' << std::flush;
+  // A message quoting bytes that are not UTF-8 (a driver's error text) is still sent.
+  std::cout << j.dump(-1, ' ', false, json::error_handler_t::replace) << '\n' << std::flush;
 }
 
 }  // namespace
@@ -85,13 +86,14 @@ int worker_main(const std::string& mapping_file) {
       // After an error the sessions may be unusable: start clean for the next chunk.
       src.reset();
       tgt.reset();
-      send({{"type", "error"}, {"table", ti}, {"chunk", chunk.id}, {"error", e.what()},
+      // The coordinator logs the error and keeps it in the state tables: no row content.
+      send({{"type", "error"}, {"table", ti}, {"chunk", chunk.id}, {"error", util::without_row_data(e.what())},
             {"kind", util::to_string(e.kind())}, {"retryable", e.retryable()}, {"worker", getpid()}});
     } catch (const std::exception& e) {
       src.reset();
       tgt.reset();
-      send({{"type", "error"}, {"table", ti}, {"chunk", chunk.id}, {"error", e.what()}, {"kind", "internal"},
-            {"retryable", false}, {"worker", getpid()}});
+      send({{"type", "error"}, {"table", ti}, {"chunk", chunk.id}, {"error", util::without_row_data(e.what())},
+            {"kind", "internal"}, {"retryable", false}, {"worker", getpid()}});
     }
   }
   return util::exit_ok;

@@ -39,6 +39,13 @@ class DbError : public std::runtime_error {
   std::string full_;
 };
 
+/// `message` without the row content a database error may quote: the value and line
+/// in a COPY context ("COPY t, line 3, column cpf: \"123...\""), the row of a
+/// "Failing row contains (...)" detail, the values of "Key (a)=(...)", and a value a
+/// type's input function quotes ("invalid input syntax for type integer: \"x\"").
+/// What happened and where stay. For logs and state; rejects keep the row, in the target.
+std::string without_row_data(const std::string& message);
+
 /// Classify a SQLSTATE (5 characters) into a kind.
 ErrorKind classify_sqlstate(const std::string& sqlstate);
 
