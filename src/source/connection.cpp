@@ -4,6 +4,7 @@
 #include "source/connection.hpp"
 
 #include <libpq-fe.h>
+#include <unistd.h>
 #include <soci/odbc/soci-odbc.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -62,6 +63,9 @@ class SociConnection : public Connection {
   SociConnection(config::Driver driver, Side side) : driver_(driver), side_(side) {}
 
   void open(const config::Endpoint& ep) {
+    // Sources are only read: their sessions are read-only where the database has such a
+    // thing, so a `where:` or `expr:` cannot change them (nextval, a writing function).
+    const bool read_only = side_ == Side::source;
     try {
       switch (driver_) {
         case config::Driver::postgresql:
@@ -69,13 +73,20 @@ class SociConnection : public Connection {
           break;
         case config::Driver::odbc:
           session_.open(*soci::factory_odbc(), ep.connection);
+          if (read_only)  // a hint some drivers act on; none is required to
+            SQLSetConnectAttr(static_cast<SQLHDBC>(hdbc()), SQL_ATTR_ACCESS_MODE,
+                              reinterpret_cast<SQLPOINTER>(static_cast<SQLULEN>(SQL_MODE_READ_ONLY)), 0);
           break;
         case config::Driver::sqlite: {
           // A bare path is the common case; "db=..." strings pass as written.
-          std::string conn = ep.connection.find("db=") == std::string::npos
-                                 ? "db=\"" + ep.connection + "\""
-                                 : ep.connection;
-          session_.open(*soci::factory_sqlite3(), conn);
+          const bool bare = ep.connection.find("db=") == std::string::npos;
+          // Opening a missing file would create an empty database and read nothing from it.
+          if (read_only && bare && ep.connection != ":memory:" && access(ep.connection.c_str(), F_OK) != 0)
+            throw DbError(ErrorKind::connection, to_string(side_),
+                          "SQLite database " + ep.connection_display +
+                              " does not exist; check the path (a source database is never created)");
+          std::string conn = bare ? "db=\"" + ep.connection + "\"" : ep.connection;
+          session_.open(*soci::factory_sqlite3(), read_only ? conn + " readonly=1" : conn);
           break;
         }
       }
@@ -95,7 +106,8 @@ class SociConnection : public Connection {
               // Literals ('a\b', key bounds, state rows) mean what they say even where
               // a database sets standard_conforming_strings = off.
               "SET standard_conforming_strings = on; "
-              "SET client_min_messages = warning");
+              "SET client_min_messages = warning" +
+              std::string(read_only ? "; SET default_transaction_read_only = on" : ""));
     } else if (driver_ == config::Driver::sqlite) {
       execute("PRAGMA busy_timeout = 10000");
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -17,10 +18,16 @@ inline std::unique_ptr<source::Connection> source_connection(config::Driver driv
   return source::connect(ep, source::Side::source);
 }
 
-/// A new, empty SQLite file at `path` (any old one removed), opened as a source.
+/// A new, empty SQLite file at `path` (any old one removed), opened read-write so that a
+/// test can fill it (replicate's own source sessions are read-only and create nothing).
 inline std::unique_ptr<source::Connection> fresh_sqlite_source(const std::string& path) {
   std::remove(path.c_str());
-  return source_connection(config::Driver::sqlite, path);
+  std::ofstream(path).flush();  // an empty file is an empty SQLite database
+  config::Endpoint ep;
+  ep.driver = config::Driver::sqlite;
+  ep.connection = path;
+  ep.connection_display = path;
+  return source::connect(ep, source::Side::target);
 }
 
 }  // namespace replicate::test
