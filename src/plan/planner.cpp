@@ -11,6 +11,7 @@
 
 #include "target/pg_schema.hpp"
 #include "util/error.hpp"
+#include "util/tls.hpp"
 
 namespace replicate::plan {
 
@@ -227,13 +228,7 @@ std::vector<config::TableMapping> expand_patterns(const config::Mapping& m, cons
 
 /// Settings in a connection string that turn encryption or certificate checks off.
 std::optional<std::string> insecure_setting(const std::string& connection) {
-  std::string c = lower(connection);
-  c.erase(std::remove(c.begin(), c.end(), ' '), c.end());
-  for (const char* bad : {"encrypt=no", "encrypt=false", "encrypt=optional", "encryption=off",
-                          "trustservercertificate=yes", "trustservercertificate=true", "sslmode=disable",
-                          "sslmode=allow"})
-    if (c.find(bad) != std::string::npos) return std::string(bad);
-  return std::nullopt;
+  return util::weak_tls_setting(connection);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "source/pg_cursor.hpp"
 #include "source/sqlite_cursor.hpp"
 #include "util/error.hpp"
+#include "util/tls.hpp"
 
 namespace replicate::source {
 
@@ -69,10 +70,10 @@ class SociConnection : public Connection {
     try {
       switch (driver_) {
         case config::Driver::postgresql:
-          session_.open(*soci::factory_postgresql(), ep.connection);
+          session_.open(*soci::factory_postgresql(), util::pg_conninfo_with_tls(ep.connection));
           break;
         case config::Driver::odbc:
-          session_.open(*soci::factory_odbc(), ep.connection);
+          session_.open(*soci::factory_odbc(), util::odbc_connection_with_tls(ep.connection));
           if (read_only)  // a hint some drivers act on; none is required to
             SQLSetConnectAttr(static_cast<SQLHDBC>(hdbc()), SQL_ATTR_ACCESS_MODE,
                               reinterpret_cast<SQLPOINTER>(static_cast<SQLULEN>(SQL_MODE_READ_ONLY)), 0);
@@ -90,6 +91,8 @@ class SociConnection : public Connection {
           break;
         }
       }
+    } catch (const std::invalid_argument& e) {  // a TLS setting the driver would ignore
+      throw DbError(ErrorKind::connection, to_string(side_), "cannot connect to " + ep.connection_display + ": " + e.what());
     } catch (const soci::soci_error& e) {
       std::string msg = e.get_error_message();
       // Drivers sometimes echo the connection string: show only the redacted form.
