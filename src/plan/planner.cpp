@@ -10,6 +10,7 @@
 #include <set>
 
 #include "target/pg_schema.hpp"
+#include "target/pg_type.hpp"
 #include "util/error.hpp"
 #include "util/tls.hpp"
 
@@ -83,6 +84,10 @@ void resolve_columns(const config::TableMapping& entry, const catalog::TableInfo
     p.raw_sql = dialect.raw_column(quoted, c);
     p.select_sql = dialect.select_column(quoted, c);
     if (auto loss = dialect.mapping_loss(c)) p.note = *loss;
+    if (auto n = target::narrowing(c.type, c.native_type, target::parse_target_type(p.target_type)))
+      out.warnings.push_back(fmt::format("column {}: {} {}; `replicate verify` compares the source's values and "
+                                         "reports every row this changes",
+                                         p.target, p.target_type, n->what));
     out.columns.push_back(std::move(p));
   };
   auto missing_column = [&](const std::string& name, const config::Location& loc) {

@@ -37,6 +37,7 @@ std::string format_report(const Report& report) {
         "s)\n",
         name, t.equal ? "equal" : "DIFFERENT", t.source_rows, t.target_rows, t.chunks_differing,
         t.chunks, t.rows_fetched, t.seconds);
+    for (const auto& n : t.notes) out += "  note: " + n + "\n";
     if (t.missing_count)
       out += fmt::format("  missing in target: {}{}\n", t.missing_count,
                          more(t.missing_count, t.missing_in_target.size()));
@@ -89,6 +90,7 @@ std::string to_json(const Report& report) {
               {"source_hashing", t.source_hashing},
               {"threads", t.threads},
               {"seconds", t.seconds}};
+    if (!t.notes.empty()) j["notes"] = t.notes;
     if (!t.error.empty()) j["error"] = t.error;
     tables.push_back(std::move(j));
   }

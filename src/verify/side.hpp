@@ -67,6 +67,13 @@ class Side {
   std::int64_t values_normalised_by_target = 0;  // streamed values with no emulation here
 };
 
+/// The wider type column `column` is compared as where its target type narrows the
+/// source's (target::narrowing: numeric(10,1) from decimal(10,2), timestamp(0), char(n)
+/// from text): source and target values are both read as that type, so a row the
+/// narrowing altered counts as differing. nullopt: compared as the target type, which
+/// then holds every source value as it is. Key columns match rows: never widened.
+std::optional<TargetType> widened_type(const TableSpec& spec, std::size_t column);
+
 /// The target table, hashed by PostgreSQL.
 std::unique_ptr<Side> make_target_side(const TableSpec& spec, source::Connection& target);
 /// A PostgreSQL source, hashed by PostgreSQL after casting each value to its target type.

@@ -175,9 +175,12 @@ std::unique_ptr<Side> make_target_side(const TableSpec& spec, source::Connection
   canonical_session(target);
   SqlShape shape;
   shape.from = target_from(spec);
-  for (std::size_t i = 0; i < spec.plan->columns.size(); ++i)
-    shape.values.push_back(
-        canonical_sql(spec.types[i], target::pg_quote(spec.plan->columns[i].target)));
+  for (std::size_t i = 0; i < spec.plan->columns.size(); ++i) {
+    const std::string column = target::pg_quote(spec.plan->columns[i].target);
+    const auto wide = widened_type(spec, i);
+    shape.values.push_back(wide ? canonical_sql(*wide, "(" + column + ")::" + wide->sql)
+                                : canonical_sql(spec.types[i], column));
+  }
   if (spec.integer_key) shape.int_key = target::pg_quote(spec.plan->key_target[0]);
   if (!spec.target_filter.empty()) shape.conditions.push_back(spec.target_filter);
   shape.chunk_condition = [&spec](const plan::ChunkPlan& c) {
@@ -192,12 +195,15 @@ std::unique_ptr<Side> make_sql_source_side(const TableSpec& spec, source::Connec
   SqlShape shape;
   shape.from = p.source_sql;
   // What COPY receives (the select text; bytes with the \x the writer adds), read
-  // by the target type's input function, then printed: the target's own steps.
+  // by the target type's input function, then printed: the target's own steps. Where
+  // the target type narrows the source's, read as the wider type the target side uses.
   for (std::size_t i = 0; i < p.columns.size(); ++i) {
     const auto& c = p.columns[i];
     std::string input =
         c.type.id == catalog::TypeId::bytes ? "'\\x' || (" + c.select_sql + ")" : c.select_sql;
-    shape.values.push_back(canonical_sql(spec.types[i], "(" + input + ")::" + spec.types[i].sql));
+    const auto wide = widened_type(spec, i);
+    const TargetType& t = wide ? *wide : spec.types[i];
+    shape.values.push_back(canonical_sql(t, "(" + input + ")::" + t.sql));
   }
   if (spec.integer_key) shape.int_key = p.key_sql[0];
   if (p.where) shape.conditions.push_back(*p.where);

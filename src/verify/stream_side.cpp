@@ -25,7 +25,12 @@ class StreamSide : public Side {
  public:
   StreamSide(const TableSpec& spec, source::Connection& source,
              std::function<source::Connection&()> normaliser)
-      : spec_(spec), source_(source), normaliser_(std::move(normaliser)) {}
+      : spec_(spec), source_(source), normaliser_(std::move(normaliser)) {
+    for (std::size_t c = 0; c < spec_.types.size(); ++c) {
+      auto wide = widened_type(spec_, c);
+      types_.push_back(wide ? *wide : spec_.types[c]);
+    }
+  }
 
   Checksum checksum(const Range& range) override {
     load(range.chunk);
@@ -130,7 +135,7 @@ class StreamSide : public Side {
         for (std::size_t r = 0; r < b.rows; ++r) {
           if (b.is_null[c][r]) continue;
           std::string input = bytes ? "\\x" + b.values[c][r] : std::move(b.values[c][r]);
-          if (auto v = normalise(spec_.types[c], input)) {
+          if (auto v = normalise(types_[c], input)) {
             rows[r][c] = std::move(*v);
           } else {
             pending.push_back(r);
@@ -139,7 +144,7 @@ class StreamSide : public Side {
         }
         if (pending.empty()) continue;
         values_normalised_by_target += static_cast<std::int64_t>(pending.size());
-        auto done = normalise_on_target(spec_.types[c], pending_input);
+        auto done = normalise_on_target(types_[c], pending_input);
         for (std::size_t k = 0; k < pending.size(); ++k) rows[pending[k]][c] = std::move(done[k]);
       }
       for (auto& values : rows) {
@@ -183,6 +188,7 @@ class StreamSide : public Side {
   }
 
   const TableSpec& spec_;
+  std::vector<TargetType> types_;  // per column: what values are compared as
   source::Connection& source_;
   std::function<source::Connection&()> normaliser_;
   RowHasher hasher_;

@@ -12,9 +12,22 @@
 #include <set>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "verify/row_hash.hpp"
 
 namespace replicate::verify {
+
+std::optional<TargetType> widened_type(const TableSpec& spec, std::size_t column) {
+  const auto& keys = spec.key_columns;
+  if (!spec.keyless && std::find(keys.begin(), keys.end(), column) != keys.end()) return std::nullopt;
+  const auto& c = spec.plan->columns[column];
+  if (c.source.empty()) return std::nullopt;  // an expression or a constant: typed by the target
+  auto n = target::narrowing(c.type, c.source_type, spec.types[column]);
+  if (!n) return std::nullopt;
+  return parse_target_type(n->wide);
+}
+
 namespace {
 
 struct Found {
@@ -183,6 +196,13 @@ bool key_less(const TableSpec& spec, const Key& a, const Key& b) {
 void compare_table(const TableSpec& spec, std::vector<Lane>& lanes, std::size_t max_threads,
                    bool stream_source, const VerifyOptions& options, TableReport& out) {
   const auto& chunks = spec.plan->chunks;
+  for (std::size_t c = 0; c < spec.types.size(); ++c)
+    if (auto wide = widened_type(spec, c)) {
+      const auto& column = spec.plan->columns[c];
+      out.notes.push_back(fmt::format("column {} compared as {}: its type {} {}", column.target, wide->sql,
+                                      spec.types[c].sql,
+                                      target::narrowing(column.type, column.source_type, spec.types[c])->what));
+    }
   std::vector<ChunkResult> results(chunks.size());
   const std::size_t threads =
       std::max<std::size_t>(1, std::min({lanes.size(), max_threads, chunks.size()}));

@@ -57,6 +57,9 @@ struct TableReport {
   bool equal = false;
   double seconds = 0;
   std::string error;  // why this table could not be compared (then equal is false)
+  /// What was compared other than as the target's type: columns whose target type
+  /// narrows the source's are compared as a wider one ("column v compared as numeric: ...").
+  std::vector<std::string> notes;
 };
 
 struct Report {
