@@ -154,7 +154,7 @@ TEST_F(OdbcNativeCursor, ManyRowsInFullBatches) {
   }
   EXPECT_EQ(rows, 10001u);
   EXPECT_EQ(batches, 11u);
-  EXPECT_EQ(last, "10001\t2047-05-19\t12501.25\n");
+  EXPECT_EQ(last, "10001\t2047-05-20\t12501.25\n");
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 SELECT [Region Id],
        [Order],
        CONVERT(varchar(27), [placed_at], 121),
-       CONVERT(varchar(50), [total], 2),
+       CONVERT(varchar(50), CAST([total] AS decimal(19,4))),
        [note],
        LOWER(CONVERT(varchar(max), CONVERT(varbinary(max), [photo]), 2))
 FROM [Sales].[Order]
@@ -13,7 +13,7 @@ ORDER BY [Region Id], [Order], [placed_at];
 SELECT [Region Id],
        [Order],
        CONVERT(varchar(27), [placed_at], 121),
-       CONVERT(varchar(50), [total], 2),
+       CONVERT(varchar(50), CAST([total] AS decimal(19,4))),
        [note],
        LOWER(CONVERT(varchar(max), CONVERT(varbinary(max), [photo]), 2))
 FROM [Sales].[Order]
@@ -24,7 +24,7 @@ ORDER BY [Region Id], [Order], [placed_at];
 SELECT [Region Id],
        [Order],
        CONVERT(varchar(27), [placed_at], 121),
-       CONVERT(varchar(50), [total], 2),
+       CONVERT(varchar(50), CAST([total] AS decimal(19,4))),
        [note],
        LOWER(CONVERT(varchar(max), CONVERT(varbinary(max), [photo]), 2))
 FROM [Sales].[Order]
@@ -35,7 +35,7 @@ ORDER BY [Region Id], [Order], [placed_at];
 SELECT [Region Id],
        [Order],
        CONVERT(varchar(27), [placed_at], 121),
-       CONVERT(varchar(50), [total], 2),
+       CONVERT(varchar(50), CAST([total] AS decimal(19,4))),
        [note],
        LOWER(CONVERT(varchar(max), CONVERT(varbinary(max), [photo]), 2))
 FROM [Sales].[Order]
@@ -45,7 +45,7 @@ ORDER BY [Region Id], [Order], [placed_at];
 SELECT [Region Id],
        [Order],
        CONVERT(varchar(27), [placed_at], 121),
-       CONVERT(varchar(50), [total], 2),
+       CONVERT(varchar(50), CAST([total] AS decimal(19,4))),
        [note],
        LOWER(CONVERT(varchar(max), CONVERT(varbinary(max), [photo]), 2))
 FROM [Sales].[Order]
