@@ -19,6 +19,7 @@ std::string bound(const std::optional<std::vector<std::string>>& b, const char* 
 std::string format_plan(const plan::Plan& p) {
   std::string out = fmt::format("mapping: {}\nsource:  {}\ntarget:  {}\nstate:   schema {}\n", p.mapping_file,
                                 p.source_display, p.target_display, p.state_schema);
+  if (!p.source_server.empty()) out.insert(out.find("\ntarget:"), "\nserver:  " + p.source_server);
   for (const auto& t : p.tables) {
     out += fmt::format("\ntable {} -> {}\n", t.source_display, t.target_display());
     out += fmt::format("  mode: {}   rows (estimate): {}   batch_size: {}   workers: {}\n",

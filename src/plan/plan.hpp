@@ -74,6 +74,7 @@ struct TablePlan {
 struct Plan {
   std::string mapping_file;
   std::string source_display;   // redacted connection
+  std::string source_server;    // what the source server says it is ("" when it does not say)
   std::string target_display;
   std::string state_schema;
   std::vector<TablePlan> tables;

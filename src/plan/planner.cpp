@@ -246,6 +246,7 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
   plan.target_display = m.target.connection_display;
   plan.state_schema = m.state_schema;
   auto dialect = catalog::make_dialect(m.source.driver, m.source.dialect, source.driver_name());
+  plan.source_server = dialect->server_description(source);
 
   for (const auto& entry : expand_patterns(m, *dialect, source)) {
     TablePlan t;
@@ -388,7 +389,7 @@ void apply_watermark_window(TablePlan& t, source::Connection& source, const std:
   if (!window.empty()) t.where = t.where ? "(" + *t.where + ") AND " + window : window;
 }
 
-std::vector<ChunkPlan> plan_chunks(const TablePlan& t, source::Connection& source) {
+std::vector<ChunkPlan> plan_chunks(TablePlan& t, source::Connection& source) {
   std::vector<ChunkPlan> chunks;
   const std::int64_t per_chunk = std::max<std::int64_t>(1, t.options.chunk_rows);
   auto single = [&] {
@@ -407,6 +408,12 @@ std::vector<ChunkPlan> plan_chunks(const TablePlan& t, source::Connection& sourc
     if (r.empty() || !r[0][0] || !r[0][1]) return single();
     const std::int64_t lo = std::stoll(*r[0][0]), hi = std::stoll(*r[0][1]);
     const std::int64_t rows = counted ? t.estimated_rows : r[0][2] ? std::stoll(*r[0][2]) : 0;
+    // The count is the progress total too: catalog estimates can be stale or absent
+    // (a table never analysed, a server whose sys.partitions reports 0).
+    if (!counted) {
+      t.estimated_rows = rows;
+      t.estimated_rows_exact = !t.where;
+    }
     const std::int64_t n = std::max<std::int64_t>(1, (rows + per_chunk - 1) / per_chunk);
     // Equal ranges of the key space; the first and last stay open so that no row
     // outside [MIN, MAX] at read time can be missed.
@@ -429,6 +436,8 @@ std::vector<ChunkPlan> plan_chunks(const TablePlan& t, source::Connection& sourc
   // rows (window functions) it sends only those boundary keys; elsewhere every key
   // is read here and counted.
   const bool numbered = dialect->numbers_rows();
+  // Without statistics nothing better is known here than "unknown" (0 would read as empty).
+  if (t.estimated_rows == 0 && !t.estimated_rows_exact) t.estimated_rows = -1;
   std::string order;
   for (std::size_t i = 0; i < t.key_sql.size(); ++i) order += (i ? ", " : "") + t.key_sql[i];
   std::string sql = "SELECT ";

@@ -32,6 +32,6 @@ void apply_watermark_window(TablePlan& table, source::Connection& source,
                             const std::optional<std::string>& resumed_to);
 
 /// Cut [lo, hi) chunks for a planned table (reads MIN/MAX or samples keys from the source).
-std::vector<ChunkPlan> plan_chunks(const TablePlan& table, source::Connection& source);
+std::vector<ChunkPlan> plan_chunks(TablePlan& table, source::Connection& source);
 
 }  // namespace replicate::plan
