@@ -170,7 +170,9 @@ Fields Loader::fields(const YAML::Node& map, const std::string& path,
                       const std::vector<std::string>& allowed) const {
   Fields fs{at(map), path, {}};
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& key = it->first;
+    // Copies: the iterator's pair is a temporary, and a reference into it dangles.
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
     if (!key.IsScalar())
       fail(at(key), "a key " + in(path) + " is " + describe(key) + "; keys are plain names");
     const std::string name = key.Scalar();
@@ -183,7 +185,7 @@ Fields Loader::fields(const YAML::Node& map, const std::string& path,
     if (const Field* first = fs.find(name))
       fail(at(key), "duplicate key '" + name + "' " + in(path) + " (first at line " +
                         std::to_string(at(first->key).line) + "); keep only one");
-    fs.items.push_back({name, path.empty() ? name : path + "." + name, key, it->second});
+    fs.items.push_back({name, path.empty() ? name : path + "." + name, key, value});
   }
   return fs;
 }
