@@ -17,7 +17,7 @@ readonly PACKAGES=(
   libfmt-dev nlohmann-json3-dev libgtest-dev
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc tdsodbc
   postgresql sqlite3 libsqlite3-dev libssl-dev
-  python3-jsonschema python3-yaml
+  python3-jsonschema python3-yaml freetds-bin
 )
 
 missing=()

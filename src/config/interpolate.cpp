@@ -1,21 +1,31 @@
 // ${env:NAME} and ${file:PATH} in mapping values: how secrets reach the connection strings
 // without being written in the file. Messages name the variable or path, never the value.
+// A value goes into a connection string quoted for that string's syntax, so a space, a
+// quote or a ';' in a password can neither break the string nor add a setting to it.
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 
+#include "config/files.hpp"
 #include "config/mapping.hpp"
 
 namespace replicate::config {
 namespace {
 
 const char* const kFixHint = "use ${env:NAME} or ${file:PATH}, or write $${ for a literal ${";
+const char* const kFileHint =
+    "check the path, which is relative to the mapping file's directory unless absolute";
+
+/// A stretch of a value: literal text (a $${ escape already turned into ${) or a placeholder.
+struct Piece {
+  bool placeholder = false;
+  std::string text;  // the literal text, or the placeholder's argument
+  bool env = false;  // ${env:...} rather than ${file:...}
+};
 
 std::string read_env(const std::string& name, const Location& where) {
   const char* value = std::getenv(name.c_str());
@@ -30,32 +40,25 @@ std::string read_secret_file(const std::string& path, const std::string& base_di
   namespace fs = std::filesystem;
   fs::path full(path);
   if (full.is_relative() && !base_dir.empty()) full = fs::path(base_dir) / full;
-  std::error_code ec;
-  std::string reason;
-  if (fs::is_directory(full, ec)) {
-    reason = "it is a directory";
-  } else {
-    errno = 0;
-    std::ifstream in(full, std::ios::binary);
-    if (in) {
-      std::ostringstream content;
-      content << in.rdbuf();
-      if (!in.bad()) {
-        std::string text = content.str();
-        // Files written by editors or `echo` end in a newline that is not part of the secret.
-        if (!text.empty() && text.back() == '\n') {
-          text.pop_back();
-          if (!text.empty() && text.back() == '\r') text.pop_back();
-        }
-        return text;
-      }
-    }
-    reason = errno != 0 ? std::strerror(errno) : "it cannot be read";
-  }
+  FileText file = read_regular_file(full.string(), kMaxSecretFileBytes);
   // The path as written, not as resolved: it is what the user can find in the file.
-  throw ConfigError(where, "cannot read file '" + path + "' (" + reason +
-                               "); check the path, which is relative to the mapping file's "
-                               "directory unless absolute");
+  if (!file.text)
+    throw ConfigError(where, "cannot read file '" + path + "' (" + file.reason + "); " +
+                                 (file.refused ? "${file:PATH} reads only regular files of at most " +
+                                                     size_words(kMaxSecretFileBytes) +
+                                                     "; point it at the file that holds the secret"
+                                               : std::string(kFileHint)));
+  std::string text = std::move(*file.text);
+  if (text.find('\0') != std::string::npos)
+    throw ConfigError(where, "file '" + path +
+                                 "' holds a NUL byte, which no connection string can carry; "
+                                 "remove it from the file");
+  // Files written by editors or `echo` end in a newline that is not part of the secret.
+  if (!text.empty() && text.back() == '\n') {
+    text.pop_back();
+    if (!text.empty() && text.back() == '\r') text.pop_back();
+  }
+  return text;
 }
 
 // A placeholder as quoted in a message: cut at the first character no variable or path name
@@ -70,20 +73,23 @@ std::string shown(const std::string& text, std::size_t start) {
   return text.substr(start, end - start);
 }
 
-}  // namespace
-
-std::string interpolate(const std::string& text, const std::string& base_dir,
-                        const Location& where) {
-  std::string out;
+/// `text` cut into literal stretches and placeholders; malformed placeholders throw.
+std::vector<Piece> split(const std::string& text, const Location& where) {
+  std::vector<Piece> out;
+  auto literal = [&](std::string_view s) {
+    if (out.empty() || out.back().placeholder) out.push_back(Piece{});
+    out.back().text += s;
+  };
   std::size_t i = 0;
   while (i < text.size()) {
     if (text.compare(i, 3, "$${") == 0) {
-      out += "${";
+      literal("${");
       i += 3;
       continue;
     }
     if (text.compare(i, 2, "${") != 0) {
-      out += text[i++];
+      literal(std::string_view(text).substr(i, 1));
+      ++i;
       continue;
     }
     std::size_t close = text.find('}', i + 2);
@@ -100,8 +106,254 @@ std::string interpolate(const std::string& text, const std::string& base_dir,
                              });
     if ((kind != "env" && kind != "file") || arg.empty() || (kind == "env" && !env_name_ok))
       throw ConfigError(where, "invalid placeholder '" + shown(text, i) + "'; " + kFixHint);
-    out += kind == "env" ? read_env(arg, where) : read_secret_file(arg, base_dir, where);
+    out.push_back(Piece{true, arg, kind == "env"});
     i = close + 1;
+  }
+  return out;
+}
+
+std::string resolve(const Piece& p, const std::string& base_dir, const Location& where) {
+  return p.env ? read_env(p.text, where) : read_secret_file(p.text, base_dir, where);
+}
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+bool starts_with_space_or_ends(const std::vector<Piece>& pieces, std::size_t next) {
+  return next >= pieces.size() ||
+         (!pieces[next].placeholder && !pieces[next].text.empty() && is_space(pieces[next].text[0]));
+}
+
+/// libpq quoting: inside '...' a backslash escapes ' and \; unquoted, also whitespace.
+std::string libpq_escaped(const std::string& v, bool quoted) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '\'' || (!quoted && is_space(c))) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+[[noreturn]] void misplaced(const std::string& field, const Location& where, const char* example) {
+  throw ConfigError(where, "a placeholder in '" + field +
+                               "' stands where a keyword belongs; put it after '=' (" + example +
+                               "), or make it the whole connection string");
+}
+
+std::string libpq_connection(const std::vector<Piece>& pieces, const std::string& field,
+                             const std::string& base_dir, const Location& where,
+                             std::vector<std::string>& secrets) {
+  enum class St { between, key, before_value, unquoted, quoted };
+  St st = St::between;
+  bool escaped = false;  // the previous character was a backslash inside a value
+  std::string out;
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    const Piece& piece = pieces[p];
+    if (!piece.placeholder) {
+      for (char c : piece.text) {
+        out += c;
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        switch (st) {
+          case St::between:
+            if (c == '=') st = St::before_value;
+            else if (!is_space(c)) st = St::key;
+            break;
+          case St::key:
+            if (c == '=') st = St::before_value;
+            break;
+          case St::before_value:
+            if (c == '\'') st = St::quoted;
+            else if (c == '\\') st = St::unquoted, escaped = true;
+            else if (!is_space(c)) st = St::unquoted;
+            break;
+          case St::unquoted:
+            if (c == '\\') escaped = true;
+            else if (is_space(c)) st = St::between;
+            break;
+          case St::quoted:
+            if (c == '\\') escaped = true;
+            else if (c == '\'') st = St::between;
+            break;
+        }
+      }
+      continue;
+    }
+    const std::string v = resolve(piece, base_dir, where);
+    if (!v.empty()) secrets.push_back(v);
+    switch (st) {
+      case St::between:
+      case St::key:
+        misplaced(field, where, "password=${env:PGPASSWORD}");
+      case St::before_value:
+        if (starts_with_space_or_ends(pieces, p + 1)) {
+          // The whole value: quoted when it must be (empty, spaces, quotes, backslashes).
+          const bool plain = !v.empty() && std::none_of(v.begin(), v.end(), [](char c) {
+            return is_space(c) || c == '\'' || c == '\\';
+          });
+          out += plain ? v : "'" + libpq_escaped(v, true) + "'";
+          st = St::between;
+        } else {
+          out += libpq_escaped(v, false);
+          st = St::unquoted;
+        }
+        break;
+      case St::unquoted:
+        out += libpq_escaped(v, false);
+        break;
+      case St::quoted:
+        out += libpq_escaped(v, true);
+        break;
+    }
+  }
+  return out;
+}
+
+std::string uri_connection(const std::vector<Piece>& pieces, const std::string& base_dir,
+                           const Location& where, std::vector<std::string>& secrets) {
+  std::string out;
+  for (const Piece& piece : pieces) {
+    if (!piece.placeholder) {
+      out += piece.text;
+      continue;
+    }
+    const std::string v = resolve(piece, base_dir, where);
+    if (!v.empty()) secrets.push_back(v);
+    static const char* const hex = "0123456789ABCDEF";
+    for (unsigned char c : v) {
+      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
+    }
+  }
+  return out;
+}
+
+std::string odbc_connection(const std::vector<Piece>& pieces, const std::string& field,
+                            const std::string& base_dir, const Location& where,
+                            std::vector<std::string>& secrets) {
+  enum class St { key, value_start, value, braced };
+  St st = St::key;
+  std::string out;
+  for (std::size_t p = 0; p < pieces.size(); ++p) {
+    const Piece& piece = pieces[p];
+    if (!piece.placeholder) {
+      const std::string& s = piece.text;
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        out += c;
+        switch (st) {
+          case St::key:
+            if (c == '=') st = St::value_start;
+            break;
+          case St::value_start:
+            if (c == '{') st = St::braced;
+            else if (c == ';') st = St::key;
+            else if (c != ' ') st = St::value;
+            break;
+          case St::value:
+            if (c == ';') st = St::key;
+            break;
+          case St::braced:
+            if (c == '}' && i + 1 < s.size() && s[i + 1] == '}') out += s[++i];  // an escaped }
+            else if (c == '}') st = St::value;
+            break;
+        }
+      }
+      continue;
+    }
+    const std::string v = resolve(piece, base_dir, where);
+    if (!v.empty()) secrets.push_back(v);
+    std::string doubled;
+    for (char c : v) doubled += c == '}' ? "}}" : std::string(1, c);
+    const bool special = v.find_first_of(";{}") != std::string::npos ||
+                         (!v.empty() && (v.front() == ' ' || v.back() == ' '));
+    const bool whole = p + 1 >= pieces.size() ||
+                       (!pieces[p + 1].placeholder && pieces[p + 1].text[0] == ';');
+    switch (st) {
+      case St::key:
+        misplaced(field, where, "PWD=${env:MSSQL_PASSWORD}");
+      case St::braced:
+        out += doubled;
+        break;
+      case St::value_start:
+        if (whole) {
+          out += special ? "{" + doubled + "}" : v;  // braces only where needed
+          st = St::value;
+          break;
+        }
+        [[fallthrough]];
+      case St::value:
+        if (special)
+          throw ConfigError(where, "the value of a placeholder in '" + field +
+                                       "' holds ';', '{', '}' or an edge space, which cannot stand "
+                                       "inside a longer ODBC value; make the placeholder the whole "
+                                       "value (PWD=${env:NAME}) so that replicate can brace it");
+        out += v;
+        st = St::value;
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string interpolate(const std::string& text, const std::string& base_dir,
+                        const Location& where) {
+  std::string out;
+  for (const Piece& p : split(text, where)) out += p.placeholder ? resolve(p, base_dir, where) : p.text;
+  return out;
+}
+
+std::string literal_value(const std::string& text, const std::string& field, const Location& where) {
+  std::string out;
+  for (const Piece& p : split(text, where)) {
+    if (p.placeholder)
+      throw ConfigError(where, "'" + field +
+                                   "' holds a placeholder, but ${env:...} and ${file:...} are read "
+                                   "only in 'source.connection' and 'target.connection', so that "
+                                   "no secret is ever printed; write the value itself here (or $${ "
+                                   "for a literal ${)");
+    out += p.text;
+  }
+  return out;
+}
+
+std::string interpolate_connection(const std::string& text, ConnectionStyle style,
+                                   const std::string& field, const std::string& base_dir,
+                                   const Location& where, std::vector<std::string>& secrets) {
+  const std::vector<Piece> pieces = split(text, where);
+  // A whole connection string from one placeholder (DATABASE_URL style) is taken as it is.
+  if (pieces.size() == 1 && pieces[0].placeholder) {
+    std::string v = resolve(pieces[0], base_dir, where);
+    if (!v.empty()) secrets.push_back(v);
+    return v;
+  }
+  switch (style) {
+    case ConnectionStyle::libpq:
+      return libpq_connection(pieces, field, base_dir, where, secrets);
+    case ConnectionStyle::uri:
+      return uri_connection(pieces, base_dir, where, secrets);
+    case ConnectionStyle::odbc:
+      return odbc_connection(pieces, field, base_dir, where, secrets);
+    case ConnectionStyle::plain:
+      break;
+  }
+  std::string out;
+  for (const Piece& p : pieces) {
+    if (!p.placeholder) {
+      out += p.text;
+      continue;
+    }
+    std::string v = resolve(p, base_dir, where);
+    if (!v.empty()) secrets.push_back(v);
+    out += v;
   }
   return out;
 }

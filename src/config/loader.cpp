@@ -1,19 +1,18 @@
 // YAML -> Mapping in one walk that checks as it goes, so every error points at the node
 // that caused it. Strict on purpose: an unknown or misspelt key is an error, never ignored.
-// Messages quote values as written (placeholders kept), never as resolved.
+// Messages quote values as written (placeholders kept), never as resolved; placeholders
+// are read in the two connection strings only, so no other value can carry a secret.
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
 
+#include "config/conninfo.hpp"
+#include "config/files.hpp"
 #include "config/mapping.hpp"
 
 namespace replicate::config {
@@ -78,6 +77,13 @@ std::string in(const std::string& path) {
 
 bool is_plain(const YAML::Node& n) { return n.IsScalar() && n.Tag() != "!"; }
 
+/// Mapping files larger than this are refused unread: no mapping comes near it.
+constexpr std::size_t kMaxMappingBytes = 16 * 1024 * 1024;
+
+/// Every number a mapping holds has a ceiling, so no arithmetic on it can overflow.
+constexpr std::int64_t kMaxChunkRows = 1000000000;       // 10^9 rows per chunk
+constexpr std::int64_t kMaxRejects = 1000000000000;      // 10^12 rejected rows
+
 bool is_integer(const std::string& s) {
   std::size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
   return i < s.size() &&
@@ -138,6 +144,7 @@ class Loader {
   }
 
   std::string text(const Field& f, const YAML::Node& n) const;
+  void check_characters(const YAML::Node& n, const std::string& what) const;
   std::string text(const Field& f) const { return text(f, f.value); }
   std::string nonempty_text(const Field& f) const {
     std::string s = text(f);
@@ -175,6 +182,7 @@ Fields Loader::fields(const YAML::Node& map, const std::string& path,
     const YAML::Node value = it->second;
     if (!key.IsScalar())
       fail(at(key), "a key " + in(path) + " is " + describe(key) + "; keys are plain names");
+    check_characters(key, "a key " + in(path));
     const std::string name = key.Scalar();
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       const std::string close = suggest(name, allowed);
@@ -190,10 +198,22 @@ Fields Loader::fields(const YAML::Node& map, const std::string& path,
   return fs;
 }
 
+// The file's bytes were checked before parsing; escapes ("\0", "\uD800") can still make a
+// NUL or a lone surrogate, which no database name or SQL text may hold.
+void Loader::check_characters(const YAML::Node& n, const std::string& what) const {
+  const std::string& s = n.Scalar();
+  if (s.find('\0') != std::string::npos)
+    fail(at(n), what + " holds a NUL character (an escape such as \\0); remove it");
+  if (invalid_utf8_at(s) != std::string::npos)
+    fail(at(n), what + " is not valid UTF-8 (an escape such as \\uD800 names no character); "
+                       "write the character itself");
+}
+
 std::string Loader::text(const Field& f, const YAML::Node& n) const {
   if (!n.IsScalar())
     wrong_type(f, n, "a string", "write a single value, quoted if it contains ': ' or '#'");
-  return interpolate(n.Scalar(), base_dir_, at(n));
+  check_characters(n, "'" + f.path + "'");
+  return literal_value(n.Scalar(), f.path, at(n));
 }
 
 std::int64_t Loader::integer(const Field& f, std::int64_t lo, std::int64_t hi) const {
@@ -236,7 +256,11 @@ std::vector<Item> Loader::items(const Field& f) const {
 
 template <typename E>
 E Loader::choice(const Field& f, std::initializer_list<E> allowed) const {
-  const std::string s = text(f);
+  // Compared as written: a placeholder is simply not one of the allowed words.
+  if (!f.value.IsScalar())
+    wrong_type(f, f.value, "a string", "write a single value, quoted if it contains ': ' or '#'");
+  check_characters(f.value, "'" + f.path + "'");
+  const std::string s = f.value.Scalar();
   std::vector<std::string> names;
   for (E e : allowed) {
     if (s == to_string(e)) return e;
@@ -260,8 +284,25 @@ Endpoint Loader::endpoint(const Field& f) const {
         choice(*d, {Dialect::mssql, Dialect::postgresql, Dialect::sqlite, Dialect::generic});
   }
   const Field& connection = require(fs, "connection", "connection: \"...\" (quoted)");
-  e.connection = nonempty_text(connection);
-  e.connection_display = redact_connection(connection.value.Scalar());
+  if (!connection.value.IsScalar())
+    wrong_type(connection, connection.value, "a string", "write a single value, quoted if it contains ': ' or '#'");
+  check_characters(connection.value, "'" + connection.path + "'");
+  const std::string& raw = connection.value.Scalar();
+  const bool uri = raw.starts_with("postgresql://") || raw.starts_with("postgres://");
+  const ConnectionStyle style = e.driver == Driver::odbc         ? ConnectionStyle::odbc
+                                : e.driver == Driver::sqlite     ? ConnectionStyle::plain
+                                : uri                            ? ConnectionStyle::uri
+                                                                 : ConnectionStyle::libpq;
+  e.connection = interpolate_connection(raw, style, connection.path, base_dir_, at(connection.value),
+                                        e.secrets);
+  if (e.connection.empty()) fail(at(connection), "'" + connection.path + "' is empty; write a value");
+  // Read as libpq will read it when connecting, so a bad string stops here, exit 2, and
+  // libpq's message (which quotes the text around the fault) is never shown.
+  if (e.driver == Driver::postgresql)
+    if (const auto problem = libpq_parse_problem(e.connection))
+      fail(at(connection.value), "'" + connection.path + "' is not a valid libpq connection string: " +
+                                     *problem);
+  e.connection_display = redact_connection(raw);
   if (e.driver == Driver::postgresql) e.dialect = Dialect::postgresql;
   if (e.driver == Driver::sqlite) e.dialect = Dialect::sqlite;
   // Left automatic when the Driver= name says nothing (a DSN): the source asks the driver.
@@ -271,13 +312,12 @@ Endpoint Loader::endpoint(const Field& f) const {
 
 bool Loader::apply_option(TableOptions& o, const Field& f) const {
   const std::string& k = f.name;
-  const std::int64_t unbounded = std::numeric_limits<std::int64_t>::max();
   if (k == "batch_size") {
     o.batch_size = static_cast<int>(integer(f, 1, 1000000));
   } else if (k == "workers") {
     o.workers = static_cast<int>(integer(f, 1, 64));
   } else if (k == "chunk_rows") {
-    o.chunk_rows = integer(f, 1, unbounded);
+    o.chunk_rows = integer(f, 1, kMaxChunkRows);
   } else if (k == "mode") {
     o.mode = choice(f, {Mode::full, Mode::append, Mode::incremental, Mode::mirror});
   } else if (k == "max_attempts") {
@@ -286,7 +326,7 @@ bool Loader::apply_option(TableOptions& o, const Field& f) const {
     if (f.value.IsScalar() && f.value.Scalar() == "unlimited") {
       o.max_rejects.reset();
     } else if (is_plain(f.value) && is_integer(f.value.Scalar())) {
-      o.max_rejects = integer(f, 0, unbounded);
+      o.max_rejects = integer(f, 0, kMaxRejects);
     } else {
       wrong_type(f, f.value, "an integer >= 0 or 'unlimited'",
                  "write a count such as 100, or unlimited");
@@ -515,7 +555,13 @@ Mapping Loader::load(const YAML::Node& root) {
                                 "; write version: 1 (the only version this replicate reads)");
   m.source = endpoint(require(top, "source", "source: with driver: and connection: under it"));
   m.target = endpoint(require(top, "target", "target: with driver: and connection: under it"));
-  if (const Field* f = top.find("state_schema")) m.state_schema = nonempty_text(*f);
+  if (const Field* f = top.find("state_schema")) {
+    // It is spliced into SQL (quoted) on every state query: only a plain name is taken.
+    m.state_schema = nonempty_text(*f);
+    if (!is_plain_identifier(m.state_schema))
+      fail(at(f->value), "'state_schema' must be a plain name: a letter or _, then letters, digits "
+                         "or _, at most 63 characters; write e.g. state_schema: replicate");
+  }
   if (const Field* f = top.find("defaults")) {
     for (const Field& option : map_field(*f, kOptionKeys).items) {
       apply_option(defaults_, option);
@@ -576,23 +622,32 @@ Mapping Loader::load(const YAML::Node& root) {
   return m;
 }
 
+/// FILE:LINE:COLUMN of byte `offset` of the mapping text.
+Location location_of(const std::string& file, const std::string& text, std::size_t offset) {
+  const std::size_t newline = offset == 0 ? std::string::npos : text.rfind('\n', offset - 1);
+  const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n') + 1;
+  const std::size_t column = newline == std::string::npos ? offset + 1 : offset - newline;
+  return {file, static_cast<int>(line), static_cast<int>(column)};
+}
+
 }  // namespace
 
 Mapping load_mapping(const std::string& path) {
-  std::string text;
-  {
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream content;
-    if (in && !std::filesystem::is_directory(path)) content << in.rdbuf();
-    if (!in || in.bad() || std::filesystem::is_directory(path)) {
-      const std::string reason = std::filesystem::is_directory(path) ? "it is a directory"
-                                 : errno != 0                        ? std::strerror(errno)
-                                                                     : "it cannot be read";
-      throw ConfigError({path, 0, 0},
-                        "cannot read the mapping file (" + reason + "); check the path");
-    }
-    text = content.str();
+  FileText file = read_regular_file(path, kMaxMappingBytes);
+  if (!file.text)
+    throw ConfigError({path, 0, 0}, "cannot read the mapping file (" + file.reason + "); check the path");
+  const std::string& text = *file.text;
+  // YAML is text: a NUL or a byte that is not UTF-8 is refused where it stands, before
+  // yaml-cpp (which would quietly turn it into U+FFFD) sees it.
+  if (const std::size_t nul = text.find('\0'); nul != std::string::npos)
+    throw ConfigError(location_of(path, text, nul),
+                      "a NUL byte here; a mapping file is UTF-8 text: remove it");
+  if (const std::size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    static const char* const hex = "0123456789ABCDEF";
+    const auto byte = static_cast<unsigned char>(text[bad]);
+    throw ConfigError(location_of(path, text, bad),
+                      std::string("byte 0x") + hex[byte >> 4] + hex[byte & 15] +
+                          " is not UTF-8; save the mapping file as UTF-8");
   }
   YAML::Node root;
   try {

@@ -2,6 +2,7 @@
 // Nothing here touches a database; see loader.cpp for YAML -> Mapping.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -46,6 +47,9 @@ struct Endpoint {
   std::string connection;
   /// The connection string as written, with literal passwords masked: safe to print.
   std::string connection_display;
+  /// Every value a placeholder put into `connection`: masked in any message that quotes
+  /// a driver (mask_secrets), since drivers echo parts of what they were given.
+  std::vector<std::string> secrets;
   Location location;
 };
 
@@ -136,10 +140,45 @@ Mapping load_mapping(const std::string& path);
 /// Mask secrets in a connection string: values of pwd/password/... keys become "***".
 std::string redact_connection(const std::string& connection);
 
+/// The largest file ${file:PATH} reads; anything else but a regular file is refused too.
+inline constexpr std::size_t kMaxSecretFileBytes = 1024 * 1024;
+
 /// Replace ${env:NAME} and ${file:PATH} in `text` ($${ is a literal ${); relative PATHs
 /// start at `base_dir`. Errors name the variable or path, never a value, at `where`.
 std::string interpolate(const std::string& text, const std::string& base_dir,
                         const Location& where);
+
+/// How a connection string is written, which decides how a substituted value is quoted.
+enum class ConnectionStyle {
+  plain,  // a SQLite file name: substituted as it is
+  libpq,  // keyword=value pairs: in '...' (' and backslash escaped) when it must be
+  uri,    // postgresql://...: percent-encoded
+  odbc,   // Key=value;... : {braced} with } doubled when it holds ; { } or edge spaces
+};
+
+/// interpolate() for the connection string of field `field`, each value quoted for `style`
+/// so that it stays one value; a placeholder that is the whole string is taken as it is.
+/// The substituted values are appended to `secrets`.
+std::string interpolate_connection(const std::string& text, ConnectionStyle style,
+                                   const std::string& field, const std::string& base_dir,
+                                   const Location& where, std::vector<std::string>& secrets);
+
+/// A value that may not hold placeholders (every one but the connection strings): `text`
+/// with $${ turned into ${; a ${env:..} or ${file:..} is an error naming `field`.
+std::string literal_value(const std::string& text, const std::string& field, const Location& where);
+
+/// A libpq connection string (keyword/value or URI) as an equivalent URI with every value
+/// percent-encoded: no spaces and no quotes, so SOCI's PostgreSQL backend, which splits
+/// its connection string at spaces and re-joins key=value pairs unquoted, passes it to
+/// libpq unchanged. A string libpq cannot parse is returned as it is.
+std::string libpq_as_uri(const std::string& conninfo);
+
+/// `text` with every occurrence of each non-empty secret replaced by "***", in one pass
+/// (a replacement is never searched again, so it cannot loop).
+std::string mask_secrets(const std::string& text, const std::vector<std::string>& secrets);
+
+/// `text` with every occurrence of `from` replaced by `to`, in one left-to-right pass.
+std::string replace_all(const std::string& text, const std::string& from, const std::string& to);
 
 /// The candidate closest to `word` by edit distance, or "" when none is close enough.
 std::string suggest(const std::string& word, const std::vector<std::string>& candidates);
@@ -157,7 +196,12 @@ std::string resolve_target(const std::string& target, const std::string& source_
                            IdentifierCase identifier_case);
 
 /// True when `name` matches the glob `pattern` (`*`, `?`; case-insensitive), e.g. "dbo.bi_*".
+/// Linear in the name's length times the pattern's (no exponential backtracking).
 bool glob_match(const std::string& pattern, const std::string& name);
+
+/// True for a name the target can hold unquoted and we can always quote: a letter or _,
+/// then letters, digits or _, at most 63 bytes (PostgreSQL's NAMEDATALEN - 1).
+bool is_plain_identifier(const std::string& name);
 
 /// True for a pattern entry (`include:`), whose tables the plan expands.
 inline bool is_pattern(const TableMapping& t) { return !t.include.empty(); }

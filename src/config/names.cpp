@@ -19,20 +19,8 @@ std::string unquote(std::string s) {
   return s;
 }
 
-bool glob_at(const std::string& p, std::size_t i, const std::string& s, std::size_t j) {
-  // Patterns are short: plain backtracking is enough.
-  for (; i < p.size(); ++i, ++j) {
-    if (p[i] == '*') {
-      for (std::size_t k = j; k <= s.size(); ++k)
-        if (glob_at(p, i + 1, s, k)) return true;
-      return false;
-    }
-    if (j >= s.size()) return false;
-    if (p[i] != '?' && std::tolower(static_cast<unsigned char>(p[i])) !=
-                           std::tolower(static_cast<unsigned char>(s[j])))
-      return false;
-  }
-  return j == s.size();
+bool same_char(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
 }
 
 }  // namespace
@@ -72,7 +60,36 @@ std::string resolve_target(const std::string& target, const std::string& source_
 }
 
 bool glob_match(const std::string& pattern, const std::string& name) {
-  return glob_at(pattern, 0, name, 0);
+  // Two pointers, backtracking only to the last '*': a later star can match anything an
+  // earlier one could, so no other choice ever needs revisiting. Plain recursion took
+  // minutes on patterns such as "*a*a*a*a*a*b".
+  std::size_t p = 0, s = 0;
+  std::size_t star = std::string::npos, resume = 0;  // last '*' seen, and where its match ends
+  while (s < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = s;
+    } else if (p < pattern.size() && (pattern[p] == '?' || same_char(pattern[p], name[s]))) {
+      ++p;
+      ++s;
+    } else if (star != std::string::npos) {
+      p = star + 1;  // let the last star swallow one more character
+      s = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool is_plain_identifier(const std::string& name) {
+  if (name.empty() || name.size() > 63) return false;
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (!letter(name[0])) return false;
+  for (char c : name)
+    if (!letter(c) && !(c >= '0' && c <= '9')) return false;
+  return true;
 }
 
 }  // namespace replicate::config

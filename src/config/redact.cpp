@@ -2,10 +2,10 @@
 // libpq "k=v k='v'" pairs and URIs (user:password@, ?password=). When the style is
 // unclear, mask by every reading: showing "***" too often is harmless, a password is not.
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <string_view>
 
+#include "config/conninfo.hpp"
 #include "config/mapping.hpp"
 
 namespace replicate::config {
@@ -50,73 +50,25 @@ void add_if_secret(std::vector<Span>& spans, std::string_view s, std::string_vie
     spans.emplace_back(begin, end);
 }
 
-constexpr std::array<std::string_view, 40> kLibpqKeywords = {"host",
-                                                             "hostaddr",
-                                                             "port",
-                                                             "dbname",
-                                                             "user",
-                                                             "password",
-                                                             "passfile",
-                                                             "channel_binding",
-                                                             "connect_timeout",
-                                                             "client_encoding",
-                                                             "options",
-                                                             "application_name",
-                                                             "fallback_application_name",
-                                                             "keepalives",
-                                                             "keepalives_idle",
-                                                             "keepalives_interval",
-                                                             "keepalives_count",
-                                                             "tcp_user_timeout",
-                                                             "replication",
-                                                             "gssencmode",
-                                                             "sslmode",
-                                                             "requiressl",
-                                                             "sslcompression",
-                                                             "sslcert",
-                                                             "sslkey",
-                                                             "sslpassword",
-                                                             "sslrootcert",
-                                                             "sslcrl",
-                                                             "sslcrldir",
-                                                             "sslsni",
-                                                             "requirepeer",
-                                                             "ssl_min_protocol_version",
-                                                             "ssl_max_protocol_version",
-                                                             "krbsrvname",
-                                                             "gsslib",
-                                                             "gssdelegation",
-                                                             "service",
-                                                             "target_session_attrs",
-                                                             "load_balance_hosts",
-                                                             "sslcertmode"};
-
-// libpq "key = value key='quoted \' value'". Strict: every token is key=value with a libpq
-// keyword, which is how we recognise the style; lenient: take whatever pairs are there.
-bool scan_libpq(std::string_view s, bool strict, std::vector<Span>& spans) {
+// libpq "key = value key='quoted \' value'": the pairs that are there, read by libpq's
+// lexical rules (whether the string is libpq style at all is libpq's to say).
+void scan_libpq(std::string_view s, std::vector<Span>& spans) {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (true) {
     while (i < n && is_space(s[i])) ++i;
-    if (i >= n) return true;
+    if (i >= n) return;
     const std::size_t key_begin = i;
     while (i < n && !is_space(s[i]) && s[i] != '=') ++i;
     const std::string_view key = s.substr(key_begin, i - key_begin);
     while (i < n && is_space(s[i])) ++i;
-    if (i >= n || s[i] != '=') {
-      if (strict) return false;
-      continue;  // a stray word: skip it and read on
-    }
-    if (strict && std::find(kLibpqKeywords.begin(), kLibpqKeywords.end(), lower_trimmed(key)) ==
-                      kLibpqKeywords.end())
-      return false;
+    if (i >= n || s[i] != '=') continue;  // a stray word: skip it and read on
     ++i;
     while (i < n && is_space(s[i])) ++i;
     const std::size_t value_begin = i;
     if (i < n && s[i] == '\'') {
       for (++i; i < n && s[i] != '\''; ++i)
         if (s[i] == '\\') ++i;
-      if (i >= n && strict) return false;  // unterminated quote: not libpq as we know it
       i = std::min(i + 1, n);
     } else {
       for (; i < n && !is_space(s[i]); ++i)
@@ -204,18 +156,17 @@ std::string redact_connection(const std::string& connection) {
   if (std::size_t authority = uri_authority(connection); authority != 0) {
     scan_uri(connection, authority, spans);
   } else {
-    std::vector<Span> strict;
-    const bool libpq = scan_libpq(connection, true, strict);
+    const bool libpq = !libpq_parse_problem(connection);
     const bool semicolons = connection.find(';') != std::string::npos;
     if (libpq && !semicolons) {
-      spans = std::move(strict);
+      scan_libpq(connection, spans);
     } else if (!libpq && semicolons) {
       scan_odbc(connection, spans);
     } else {
       // "user=x;password=y", "password=a;b host=x", "PWD=a b", "hots=x password=y": no
       // telling which style was meant, so mask what either reading calls a secret.
       scan_odbc(connection, spans);
-      scan_libpq(connection, false, spans);
+      scan_libpq(connection, spans);
     }
   }
   // Two readings may mask overlapping stretches: merge them so each shows one "***".
@@ -237,6 +188,31 @@ std::string redact_connection(const std::string& connection) {
   }
   out.append(connection, pos, std::string::npos);
   return out;
+}
+
+std::string mask_secrets(const std::string& text, const std::vector<std::string>& secrets) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t longest = 0;
+    for (const auto& s : secrets)
+      if (s.size() > longest && text.compare(i, s.size(), s) == 0) longest = s.size();
+    if (longest == 0) {
+      out += text[i++];
+    } else {
+      out += "***";
+      i += longest;
+    }
+  }
+  return out;
+}
+
+std::string replace_all(const std::string& text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  std::string out;
+  std::size_t pos = 0;
+  for (std::size_t p; (p = text.find(from, pos)) != std::string::npos; pos = p + from.size())
+    out.append(text, pos, p - pos).append(to);
+  return out.append(text, pos, std::string::npos);
 }
 
 }  // namespace replicate::config

@@ -70,7 +70,8 @@ class SociConnection : public Connection {
     try {
       switch (driver_) {
         case config::Driver::postgresql:
-          session_.open(*soci::factory_postgresql(), util::pg_conninfo_with_tls(ep.connection));
+          // As a URI: SOCI re-joins the string's pairs unquoted, which broke values with spaces.
+          session_.open(*soci::factory_postgresql(), config::libpq_as_uri(util::pg_conninfo_with_tls(ep.connection)));
           break;
         case config::Driver::odbc:
           session_.open(*soci::factory_odbc(), util::odbc_connection_with_tls(ep.connection));
@@ -94,10 +95,11 @@ class SociConnection : public Connection {
     } catch (const std::invalid_argument& e) {  // a TLS setting the driver would ignore
       throw DbError(ErrorKind::connection, to_string(side_), "cannot connect to " + ep.connection_display + ": " + e.what());
     } catch (const soci::soci_error& e) {
-      std::string msg = e.get_error_message();
-      // Drivers sometimes echo the connection string: show only the redacted form.
-      for (std::size_t p; !ep.connection.empty() && (p = msg.find(ep.connection)) != std::string::npos;)
-        msg.replace(p, ep.connection.size(), ep.connection_display);
+      // Drivers sometimes echo the connection string, or a value from it: show only the
+      // redacted form, and mask every value a placeholder supplied. One pass each: the
+      // display form may contain the string itself ("bi_clientes"), which looped forever.
+      std::string msg = config::mask_secrets(
+          config::replace_all(e.get_error_message(), ep.connection, ep.connection_display), ep.secrets);
       while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
       throw DbError(ErrorKind::connection, to_string(side_),
                     "cannot connect to " + ep.connection_display + ": " + msg);
