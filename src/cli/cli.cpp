@@ -6,11 +6,13 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/plan_output.hpp"
+#include "cli/private_file.hpp"
 #include "config/mapping.hpp"
 #include "engine/coordinator.hpp"
 #include "engine/state.hpp"
@@ -18,6 +20,7 @@
 #include "plan/planner.hpp"
 #include "sample/sample.hpp"
 #include "source/connection.hpp"
+#include "target/pg_schema.hpp"
 #include "util/error.hpp"
 #include "verify/verify.hpp"
 
@@ -32,6 +35,28 @@ struct Globals {
 };
 
 void print_error(const std::string& msg) { std::fprintf(stderr, "error: %s\n", msg.c_str()); }
+
+extern "C" void exit_on_interrupt(int sig) {
+  // Only async-signal-safe calls here. Nothing is half-done: every step commits with the
+  // state that records it, and an open transaction rolls back when the connection drops.
+  const char* text = sig == SIGINT ? "\nerror: interrupted (SIGINT); run the same command again to go on\n"
+                                   : "\nerror: interrupted (SIGTERM); run the same command again to go on\n";
+  std::size_t n = 0;
+  while (text[n] != '\0') ++n;
+  (void)!::write(STDERR_FILENO, text, n);
+  ::_exit(util::exit_interrupted);
+}
+
+/// SIGINT and SIGTERM end the process at once with exit code 4, whatever it is waiting
+/// for (a catalog query, a lock, a checksum). The copy phase replaces this with its own
+/// handling (finish the chunks in flight), and gives the default back when it ends.
+void exit_on_interrupts() {
+  struct sigaction sa {};
+  sa.sa_handler = exit_on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 std::string self_exe(const char* argv0) {
   std::error_code ec;
@@ -93,7 +118,9 @@ int cmd_status(const std::string& file) {
       if (!t.include.empty()) continue;
       names.push_back(config::resolve_target(t.target, t.source, t.options.identifier_case));
     }
-    auto exists = tgt->query("SELECT to_regclass(" + std::string("'") + m.state_schema + ".runs')::text");
+    // A literal holding a quoted name: the schema is validated, and quoted all the same.
+    auto exists = tgt->query("SELECT to_regclass(" + target::pg_literal(target::pg_quote(m.state_schema) + ".runs") +
+                             ")::text");
     if (exists.empty() || !exists[0][0]) {
       std::printf("no state yet in schema %s: nothing has run against this target\n", m.state_schema.c_str());
       return util::exit_ok;
@@ -133,6 +160,12 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
     });
     if (rc) return rc;
   }
+  if (!report.empty()) {
+    if (const std::string why = unwritable_reason(report); !why.empty()) {
+      print_error("--report " + report + ": " + why + "; name a new or regular file in a folder you can write");
+      return util::exit_config;
+    }
+  }
   int worst = util::exit_ok;
   for (const auto& m : mappings) {
     engine::RunOptions o;
@@ -146,12 +179,8 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
     int rc = guarded([&] {
       auto started = std::chrono::steady_clock::now();
       auto summary = engine::run_mapping(m, o);
-      if (!report.empty()) {
-        std::FILE* f = std::fopen(report.c_str(), "w");
-        if (!f) throw std::runtime_error("cannot write the report to " + report);
-        std::fputs(engine::report_json(summary).c_str(), f);
-        std::fclose(f);
-      }
+      exit_on_interrupts();  // the copy phase is over: its signal handling went with it
+      if (!report.empty()) write_private_file(report, engine::report_json(summary));
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (!g.quiet) {
         std::printf("%s", engine::format_summary(summary).c_str());
@@ -259,6 +288,7 @@ int main(int argc, char** argv) {
   }
 
   if (*worker) return engine::worker_main(worker_file);
+  exit_on_interrupts();
   if (*validate) return cmd_validate(validate_files, g);
   if (*plan) return cmd_plan(plan_file);
   if (*status) return cmd_status(status_file);

@@ -73,11 +73,17 @@ struct WorkerProc {
 class Coordinator {
  public:
   Coordinator(const config::Mapping& m, const RunOptions& o)
-      : mapping_(m), options_(o), progress_(o.quiet, o.log_format), timer_(io_), signals_(io_, SIGINT, SIGTERM) {}
+      : mapping_(m), options_(o), progress_(o.quiet, o.log_format), timer_(io_), signals_(io_) {}
 
   RunSummary run() {
     std::signal(SIGPIPE, SIG_IGN);
+    // Planning keeps the process's own SIGINT/SIGTERM handling (the CLI's: exit 4 at
+    // once); a signal caught here would wait for a query that may never end.
     prepare();
+    // From here the event loop answers signals: stop handing out chunks, let the ones
+    // in flight finish, and stop at once on a second signal.
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
     workers_wanted_ = options_.workers;
     if (workers_wanted_ <= 0)
       for (const auto& t : tables_) workers_wanted_ = std::max(workers_wanted_, t.plan.options.workers);
