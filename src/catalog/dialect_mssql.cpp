@@ -15,12 +15,16 @@
 namespace replicate::catalog {
 
 std::string mssql_quote(const std::string& id) {
-  std::string out = "[";
+  // [brackets], T-SQL's own form; a name holding ']' goes in "double quotes" instead
+  // (QUOTED_IDENTIFIER is ON in every session of ours): Babelfish rejects the ']]'
+  // escape inside brackets, while both servers accept "a]b" with '"' doubled.
+  const bool bracket = id.find(']') == std::string::npos;
+  std::string out = bracket ? "[" : "\"";
   for (char c : id) {
-    if (c == ']') out += ']';
+    if (c == '"' && !bracket) out += '"';
     out += c;
   }
-  return out + "]";
+  return out + (bracket ? "]" : "\"");
 }
 
 std::string mssql_string_literal(const std::string& value) {
@@ -76,7 +80,11 @@ bool is_base(const std::string& native, std::initializer_list<const char*> names
 std::string mssql_columns_sql(const std::string& schema, const std::string& table) {
   return "SELECT c.name, TYPE_NAME(c.user_type_id), TYPE_NAME(c.system_type_id), "
          "CAST(ty.is_user_defined AS int), c.max_length, c.precision, c.scale, "
-         "CAST(c.is_nullable AS int), CAST(c.is_identity AS int), dc.definition\n" +
+         "CAST(c.is_nullable AS int), CAST(c.is_identity AS int), dc.definition,\n"
+         // The name as created: Babelfish's sys.columns folds it to lower case, its
+         // INFORMATION_SCHEMA keeps it (SQL Server gives the same name in both).
+         "(SELECT MAX(isc.COLUMN_NAME) FROM INFORMATION_SCHEMA.COLUMNS isc WHERE isc.TABLE_SCHEMA = s.name "
+         "AND isc.TABLE_NAME = o.name AND isc.COLUMN_NAME = c.name)\n" +
          object_from() +
          "JOIN sys.columns c ON c.object_id = o.object_id\n"
          "JOIN sys.types ty ON ty.user_type_id = c.user_type_id\n"
@@ -174,7 +182,7 @@ std::string mssql_range_where(const std::vector<std::string>& key_columns,
 }
 
 std::string mssql_session_setup(bool read_uncommitted, bool snapshot) {
-  std::string sql = "SET NOCOUNT ON; SET TEXTSIZE 2147483647";
+  std::string sql = "SET NOCOUNT ON; SET QUOTED_IDENTIFIER ON; SET TEXTSIZE 2147483647";
   if (snapshot)
     sql += "; SET TRANSACTION ISOLATION LEVEL SNAPSHOT";
   else if (read_uncommitted)
@@ -197,6 +205,13 @@ namespace {
 
 int to_int(const source::Value& v, int fallback = -1) { return v ? std::stoi(*v) : fallback; }
 
+bool same_name_ignoring_case(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
 class MssqlDialect : public Dialect {
  public:
   const char* name() const override { return "mssql"; }
@@ -218,6 +233,7 @@ class MssqlDialect : public Dialect {
     for (auto& r : cols) {
       Column c;
       c.name = r[0].value_or("");
+      if (r.size() > 10 && r[10] && same_name_ignoring_case(*r[10], c.name)) c.name = *r[10];
       // Alias types (CREATE TYPE phone FROM varchar(20)) map through their base type;
       // CLR types (hierarchyid, geography, user assemblies) have no base type name.
       bool alias = r[3].value_or("0") == "1" && r[2];
@@ -230,13 +246,21 @@ class MssqlDialect : public Dialect {
       if (r[9]) c.default_value = *r[9];
       info.columns.push_back(std::move(c));
     }
+    // Key columns come from sys.columns too: spelled as the columns above.
+    auto as_created = [&](const std::string& name) {
+      for (const auto& c : info.columns)
+        if (c.name == name) return name;
+      for (const auto& c : info.columns)
+        if (same_name_ignoring_case(c.name, name)) return c.name;
+      return name;
+    };
     for (auto& r : conn.query(mssql_primary_key_sql(info.schema, table)))
-      info.primary_key.push_back(r[0].value_or(""));
+      info.primary_key.push_back(as_created(r[0].value_or("")));
     std::string current;
     for (auto& r : conn.query(mssql_unique_keys_sql(info.schema, table))) {
       if (info.unique_keys.empty() || r[0].value_or("") != current) info.unique_keys.emplace_back();
       current = r[0].value_or("");
-      info.unique_keys.back().push_back(r[1].value_or(""));
+      info.unique_keys.back().push_back(as_created(r[1].value_or("")));
     }
     auto n = conn.query(mssql_row_count_sql(info.schema, table));
     if (!n.empty() && !n[0].empty() && n[0][0]) info.approx_rows = std::stoll(*n[0][0]);

@@ -137,11 +137,13 @@ int cmd_status(const std::string& file) {
   });
 }
 
-int cmd_verify(const std::string& file, bool json, int workers) {
+int cmd_verify(const std::string& file, bool json, int workers, const std::string& hashing) {
   return guarded([&] {
     auto m = config::load_mapping(file);
     verify::VerifyOptions o;
     o.workers = workers;
+    o.hash_in_source = hashing != "here";
+    o.always_hash_in_source = hashing == "source";
     auto report = verify::verify_mapping(m, o);
     std::fputs((json ? verify::to_json(report) + "\n" : verify::format_report(report)).c_str(), stdout);
     return report.equal ? util::exit_ok : util::exit_table_failed;
@@ -263,6 +265,13 @@ int main(int argc, char** argv) {
   verify->add_flag("--json", verify_json, "Print the report as JSON (with rows fetched)");
   verify->add_option("-w,--workers", verify_workers, "Threads per table (default: the mapping's workers)")
       ->check(CLI::Range(1, 64));
+  std::string verify_hashing = "auto";
+  verify->add_option("--source-hashing", verify_hashing,
+                     "Where source rows are hashed: 'source' (by the source database, where every column has an "
+                     "exact form there), 'here' (rows are streamed and hashed by replicate), or 'auto' (PostgreSQL "
+                     "hashes; SQL Server hashes when a sample shows it faster than sending the rows)")
+      ->check(CLI::IsMember({"auto", "source", "here"}))
+      ->default_str("auto");
 
   std::string status_file;
   auto* status = app.add_subcommand("status", "Show the state of the latest run of each table");
@@ -292,7 +301,7 @@ int main(int argc, char** argv) {
   if (*validate) return cmd_validate(validate_files, g);
   if (*plan) return cmd_plan(plan_file);
   if (*status) return cmd_status(status_file);
-  if (*verify) return cmd_verify(verify_file, verify_json, verify_workers);
+  if (*verify) return cmd_verify(verify_file, verify_json, verify_workers, verify_hashing);
   if (*sample) {
     return guarded([&] {
       auto started = std::chrono::steady_clock::now();

@@ -422,7 +422,9 @@ std::vector<ChunkPlan> plan_chunks(TablePlan& t, source::Connection& source) {
     for (std::int64_t i = 0; i < n; ++i) {
       ChunkPlan c{static_cast<int>(i), prev, std::nullopt};
       if (i + 1 < n) {
-        std::int64_t b = lo + static_cast<std::int64_t>(step * (i + 1));
+        // In long double (64-bit mantissa: every int64 exact): lo + step may not fit an
+        // int64 when the keys span most of its range (MIN = -2^63, MAX = 2^63 - 1).
+        const auto b = static_cast<std::int64_t>(static_cast<long double>(lo) + step * (i + 1));
         c.hi = std::vector<std::string>{std::to_string(b)};
         prev = c.hi;
       }

@@ -115,6 +115,11 @@ class SociConnection : public Connection {
               std::string(read_only ? "; SET default_transaction_read_only = on" : ""));
     } else if (driver_ == config::Driver::sqlite) {
       execute("PRAGMA busy_timeout = 10000");
+    } else if (ep.dialect == config::Dialect::mssql ||
+               (ep.dialect == config::Dialect::automatic && config::guess_dialect(ep.connection) == config::Dialect::mssql)) {
+      // Names holding ']' are quoted "like this" (mssql_quote): every session of ours,
+      // planner and verify included, reads double quotes as identifiers.
+      execute("SET QUOTED_IDENTIFIER ON");
     }
   }
 

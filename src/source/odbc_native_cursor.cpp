@@ -19,21 +19,6 @@ using catalog::TypeId;
 using odbc::diag_error;
 using odbc::ok;
 
-// SQL Server's own C types (odbcss.h of FreeTDS and Microsoft's driver; ABI, so
-// declared here rather than depending on a driver's development package).
-constexpr SQLSMALLINT c_ss_time2 = 0x4000;
-constexpr SQLSMALLINT c_ss_timestampoffset = 0x4001;
-struct SsTime2 {
-  SQLUSMALLINT hour, minute, second;
-  SQLUINTEGER fraction;  // nanoseconds
-};
-struct SsTimestampOffset {
-  SQLSMALLINT year;
-  SQLUSMALLINT month, day, hour, minute, second;
-  SQLUINTEGER fraction;  // nanoseconds
-  SQLSMALLINT timezone_hour, timezone_minute;
-};
-
 /// A declared size above this (or none) makes a column "long": read piecewise.
 constexpr SQLULEN long_column_threshold = 8000;
 constexpr SQLLEN piece_size = 64 * 1024;
@@ -41,9 +26,9 @@ constexpr SQLLEN piece_size = 64 * 1024;
 constexpr std::size_t row_array_budget = 8 * 1024 * 1024;
 
 /// How a column is fetched and printed.
-enum class Fetch { boolean, integer, float32, float64, decimal, date, time, timestamp, timestamptz, guid, bytes, wtext, text };
+enum class Fetch { boolean, integer, float32, float64, decimal, date, timestamp, guid, bytes, wtext, text };
 
-Fetch fetch_of(TypeId t, bool mssql) {
+Fetch fetch_of(TypeId t) {
   switch (t) {
     case TypeId::boolean: return Fetch::boolean;
     case TypeId::int16:
@@ -54,10 +39,13 @@ Fetch fetch_of(TypeId t, bool mssql) {
     // The driver's character form of an exact numeric is exact (digits, sign, point).
     case TypeId::decimal: return Fetch::decimal;
     case TypeId::date: return Fetch::date;
-    // Plain SQL_C_TYPE_TIME has no fraction: SQL Server's TIME2 struct has nanoseconds.
-    case TypeId::time: return mssql ? Fetch::time : Fetch::text;
+    // Plain SQL_C_TYPE_TIME has no fraction, and SQL Server's TIME2 and TIMESTAMPOFFSET
+    // structs are driver C types unixODBC refuses under ODBC 3.0 (HY003, "Program type
+    // out of range"): the driver's own text of these is exact ("23:59:59.1234567",
+    // "2024-01-01 10:00:00.1234560 +05:30"), and PostgreSQL reads it as it is.
+    case TypeId::time: return Fetch::text;
     case TypeId::timestamp: return Fetch::timestamp;
-    case TypeId::timestamptz: return mssql ? Fetch::timestamptz : Fetch::text;
+    case TypeId::timestamptz: return Fetch::text;
     case TypeId::uuid: return Fetch::guid;
     case TypeId::bytes: return Fetch::bytes;
     default: return Fetch::wtext;
@@ -71,9 +59,7 @@ SQLSMALLINT c_type(Fetch f) {
     case Fetch::float32: return SQL_C_FLOAT;
     case Fetch::float64: return SQL_C_DOUBLE;
     case Fetch::date: return SQL_C_TYPE_DATE;
-    case Fetch::time: return c_ss_time2;
     case Fetch::timestamp: return SQL_C_TYPE_TIMESTAMP;
-    case Fetch::timestamptz: return c_ss_timestampoffset;
     case Fetch::guid: return SQL_C_GUID;
     case Fetch::bytes: return SQL_C_BINARY;
     case Fetch::wtext: return SQL_C_WCHAR;
@@ -91,9 +77,7 @@ std::size_t fixed_size(Fetch f) {
     case Fetch::float32: return sizeof(float);
     case Fetch::float64: return sizeof(double);
     case Fetch::date: return sizeof(SQL_DATE_STRUCT);
-    case Fetch::time: return sizeof(SsTime2);
     case Fetch::timestamp: return sizeof(SQL_TIMESTAMP_STRUCT);
-    case Fetch::timestamptz: return sizeof(SsTimestampOffset);
     case Fetch::guid: return sizeof(SQLGUID);
     default: return 0;
   }
@@ -194,7 +178,6 @@ class OdbcNativeCursor final : public Cursor {
         side_(to_string(side)),
         batch_size_(std::max<std::size_t>(batch_size, 1)),
         copy_text_(copy_text) {
-    const bool mssql = odbc_dbms_name(dbc).find("SQL Server") != std::string::npos;
     SQLRETURN rc = SQLExecDirect(stmt_.h, reinterpret_cast<SQLCHAR*>(const_cast<char*>(sql.c_str())),
                                  static_cast<SQLINTEGER>(sql.size()));
     if (!ok(rc) && rc != SQL_NO_DATA) throw error("query failed");
@@ -206,7 +189,7 @@ class OdbcNativeCursor final : public Cursor {
                               std::to_string(raw.size()));
     cols_.resize(raw.size());
     for (std::size_t c = 0; c < raw.size(); ++c)
-      cols_[c].fetch = raw[c].as_selected ? Fetch::wtext : fetch_of(raw[c].type, mssql);
+      cols_[c].fetch = raw[c].as_selected ? Fetch::wtext : fetch_of(raw[c].type);
     describe(dbc);
     bind();
   }
@@ -408,31 +391,12 @@ class OdbcNativeCursor final : public Cursor {
         p = date_text(p, d.year, d.month, d.day);
         break;
       }
-      case Fetch::time: {
-        SsTime2 t;
-        std::memcpy(&t, v, sizeof t);
-        p = time_text(p, t.hour, t.minute, t.second, t.fraction);
-        break;
-      }
       case Fetch::timestamp: {
         SQL_TIMESTAMP_STRUCT t;
         std::memcpy(&t, v, sizeof t);
         p = date_text(p, t.year, t.month, t.day);
         *p++ = ' ';
         p = time_text(p, t.hour, t.minute, t.second, t.fraction);
-        break;
-      }
-      case Fetch::timestamptz: {
-        SsTimestampOffset t;
-        std::memcpy(&t, v, sizeof t);
-        p = date_text(p, t.year, t.month, t.day);
-        *p++ = ' ';
-        p = time_text(p, t.hour, t.minute, t.second, t.fraction);
-        const bool negative = t.timezone_hour < 0 || t.timezone_minute < 0;
-        *p++ = negative ? '-' : '+';
-        p = two(p, static_cast<unsigned>(std::abs(t.timezone_hour)));
-        *p++ = ':';
-        p = two(p, static_cast<unsigned>(std::abs(t.timezone_minute)));
         break;
       }
       case Fetch::guid: {

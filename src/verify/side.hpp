@@ -27,6 +27,9 @@ struct TableSpec {
   std::size_t batch_size = 4000;
   /// A condition on target rows: only those take part (mirror mode: the live rows).
   std::string target_filter;
+  /// A SQL Server source that hashes on the server: each column's T-SQL canonical
+  /// text (mssql_side.hpp); empty otherwise.
+  std::vector<std::string> mssql_values;
 };
 
 /// A chunk, narrowed for integer keys to [lo, hi] (inclusive).

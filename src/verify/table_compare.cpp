@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "verify/mssql_side.hpp"
 #include "verify/row_hash.hpp"
 
 namespace replicate::verify {
@@ -173,10 +174,16 @@ struct Sides {
   std::unique_ptr<Side> source, target;
   Sides(const TableSpec& spec, Lane& lane, bool stream) {
     lane.ensure();
-    source = stream ? make_stream_source_side(
-                          spec, *lane.source,
-                          [&lane]() -> source::Connection& { return lane.ensure_normaliser(); })
-                    : make_sql_source_side(spec, *lane.source);
+    auto streaming = [&] {
+      return make_stream_source_side(spec, *lane.source,
+                                     [&lane]() -> source::Connection& { return lane.ensure_normaliser(); });
+    };
+    if (stream)
+      source = streaming();
+    else if (!spec.mssql_values.empty())
+      source = make_mssql_source_side(spec, *lane.source, spec.mssql_values, streaming());
+    else
+      source = make_sql_source_side(spec, *lane.source);
     target = make_target_side(spec, *lane.target);
   }
 };

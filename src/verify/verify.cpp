@@ -11,6 +11,7 @@
 #include "source/connection.hpp"
 #include "target/pg_schema.hpp"
 #include "util/error.hpp"
+#include "verify/mssql_side.hpp"
 #include "verify/table_compare.hpp"
 
 namespace replicate::verify {
@@ -124,12 +125,30 @@ Report verify_mapping(const config::Mapping& mapping, const VerifyOptions& optio
     TableReport tr;
     tr.table = t.target_display();
     tr.source = t.source_display;
-    const bool stream = !(options.hash_in_source && t.source_dialect == std::string("postgresql"));
+    bool stream = !(options.hash_in_source && t.source_dialect == std::string("postgresql"));
     tr.source_hashing = stream ? "stream" : "sql";
     TableSpec spec;
     try {
       lanes[0].ensure();  // reopened when an error closed it during the previous table
       std::string problem = make_spec(t, *lanes[0].target, spec);
+      if (problem.empty() && stream && options.hash_in_source && t.source_dialect == std::string("mssql")) {
+        // SQL Server hashes on the server when every column has an exact T-SQL form there.
+        std::string why_not;
+        if (auto values = mssql_canonical_values(spec, *lanes[0].source, why_not)) {
+          std::string timing;
+          if (options.always_hash_in_source) timing = "--source-hashing source";
+          if (options.always_hash_in_source || mssql_hashing_pays(spec, *lanes[0].source, *values, timing)) {
+            spec.mssql_values = std::move(*values);
+            stream = false;
+            tr.source_hashing = "sql";
+            tr.notes.push_back("hashed by the server: " + timing);
+          } else {
+            tr.notes.push_back("rows stream from the source and are hashed here: " + timing);
+          }
+        } else {
+          tr.notes.push_back("rows stream from the source and are hashed here: " + why_not);
+        }
+      }
       if (problem.empty()) {
         // ODBC drivers are not all thread-safe: one session pair for an ODBC source.
         const int wanted =

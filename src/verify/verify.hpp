@@ -25,6 +25,9 @@ struct VerifyOptions {
   /// false: stream a PostgreSQL source's rows and hash them here even though it could
   /// hash them itself (for tests of the streaming path, and to rule the SQL path out).
   bool hash_in_source = true;
+  /// true: a SQL Server source hashes whenever its columns allow, without first timing
+  /// a sample against streaming (`verify --source-hashing source`).
+  bool always_hash_in_source = false;
 };
 
 struct TableReport {

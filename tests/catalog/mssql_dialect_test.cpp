@@ -112,8 +112,10 @@ TEST(MssqlDialect, QuotesWithBracketsAndLiteralsWithN) {
   auto d = make_dialect("mssql");
   EXPECT_STREQ(d->name(), "mssql");
   EXPECT_EQ(d->quote("Order"), "[Order]");
-  EXPECT_EQ(d->quote("a]b"), "[a]]b]");
-  EXPECT_EQ(d->quote("]]"), "[]]]]]");
+  EXPECT_EQ(d->quote("a]b"), "\"a]b\"");
+  EXPECT_EQ(d->quote("]]"), "\"]]\"");
+  EXPECT_EQ(d->quote("a]\"b"), "\"a]\"\"b\"");
+  EXPECT_EQ(d->quote("a\"b"), "[a\"b]");
   EXPECT_EQ(d->quote("São Paulo"), "[São Paulo]");
   EXPECT_EQ(d->quote_qualified("dbo", "it's"), "[dbo].[it's]");
   EXPECT_EQ(d->string_literal("it's"), "N'it''s'");
@@ -194,11 +196,11 @@ TEST(MssqlDialect, RangePredicateIsGenericOverDialects) {
 }
 
 TEST(MssqlDialect, SessionSetupPicksTheIsolationLevel) {
-  EXPECT_EQ(mssql_session_setup(false, false), "SET NOCOUNT ON; SET TEXTSIZE 2147483647");
+  EXPECT_EQ(mssql_session_setup(false, false), "SET NOCOUNT ON; SET QUOTED_IDENTIFIER ON; SET TEXTSIZE 2147483647");
   EXPECT_EQ(mssql_session_setup(true, false),
-            "SET NOCOUNT ON; SET TEXTSIZE 2147483647; SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
+            "SET NOCOUNT ON; SET QUOTED_IDENTIFIER ON; SET TEXTSIZE 2147483647; SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED");
   EXPECT_EQ(mssql_session_setup(false, true),
-            "SET NOCOUNT ON; SET TEXTSIZE 2147483647; SET TRANSACTION ISOLATION LEVEL SNAPSHOT");
+            "SET NOCOUNT ON; SET QUOTED_IDENTIFIER ON; SET TEXTSIZE 2147483647; SET TRANSACTION ISOLATION LEVEL SNAPSHOT");
   EXPECT_EQ(mssql_session_setup(true, true), mssql_session_setup(false, true));
 }
 

@@ -56,8 +56,16 @@ struct LiveColumn {
 Type str(int n) { return {TypeId::string, -1, -1, n}; }
 Type bytes(int n = -1) { return {TypeId::bytes, -1, -1, n}; }
 
-const std::vector<LiveColumn>& live_columns() {
-  static const std::vector<LiveColumn> all = {
+/// Fractional digits of a bare time/datetime2/datetimeoffset on this server: 7 on SQL
+/// Server, 6 on Babelfish; read from a value's text, not from the catalog under test.
+int server_fraction_digits(source::Connection& conn) {
+  auto r = conn.query("SELECT LEN(CONVERT(varchar(40), CAST('2024-01-01T00:00:00.1234567' AS datetime2), 121))");
+  return r.empty() || !r[0][0] ? 7 : std::stoi(*r[0][0]) - 20;
+}
+
+std::vector<LiveColumn> live_columns(int frac = 7) {
+  const bool seven = frac == 7;
+  std::vector<LiveColumn> all = {
       {"id", "int IDENTITY(1,1) NOT NULL", {TypeId::int32}, "", "1"},
       {"b", "bit NOT NULL DEFAULT 0", {TypeId::boolean}, "1", "t"},
       {"ti", "tinyint", {TypeId::int16}, "255", "255"},
@@ -72,14 +80,15 @@ const std::vector<LiveColumn>& live_columns() {
       {"f24", "float(24)", {TypeId::float32}, "0.5", ""},
       {"r", "real", {TypeId::float32}, "0.25", ""},
       {"dt", "date", {TypeId::date}, "'2024-02-29'", "2024-02-29"},
-      {"t", "time", {TypeId::time, 7}, "'23:59:59.1234567'", "23:59:59.1234567"},
+      {"t", "time", {TypeId::time, frac}, "'23:59:59.1234567'", seven ? "23:59:59.1234567" : "23:59:59.123457"},
       {"t3", "time(3)", {TypeId::time, 3}, "'01:02:03.456'", "01:02:03.456"},
       {"dtm", "datetime", {TypeId::timestamp, 3}, "'2024-02-29T23:59:59.997'", "2024-02-29 23:59:59.997"},
       {"sdt", "smalldatetime", {TypeId::timestamp, 0}, "'2024-02-29T23:59:00'", ""},
-      {"dt2", "datetime2", {TypeId::timestamp, 7}, "'2024-02-29T23:59:59.1234567'", "2024-02-29 23:59:59.1234567"},
+      {"dt2", "datetime2", {TypeId::timestamp, frac}, "'2024-02-29T23:59:59.1234567'",
+       seven ? "2024-02-29 23:59:59.1234567" : "2024-02-29 23:59:59.123457"},
       {"dt23", "datetime2(3)", {TypeId::timestamp, 3}, "'2024-02-29T23:59:59.123'", "2024-02-29 23:59:59.123"},
-      {"dto", "datetimeoffset", {TypeId::timestamptz, 7}, "'2024-02-29T23:59:59.1234567+01:00'",
-       "2024-02-29 23:59:59.1234567 +01:00"},
+      {"dto", "datetimeoffset", {TypeId::timestamptz, frac}, "'2024-02-29T23:59:59.1234567+01:00'",
+       seven ? "2024-02-29 23:59:59.1234567 +01:00" : "2024-02-29 23:59:59.123457 +01:00"},
       {"c", "char(10)", str(10), "'abc'", "abc       "},
       {"vc", "varchar(255)", str(255), "'plain'", "plain"},
       {"nc", "nchar(5)", str(5), "N'ab'", "ab   "},
@@ -93,7 +102,7 @@ const std::vector<LiveColumn>& live_columns() {
       {"vb", "varbinary(100)", bytes(100), "0xDEADBEEF", "deadbeef"},
       {"vbm", "varbinary(max)", bytes(), "0x", ""},
       {"img", "image", bytes(), "0x01", "01"},
-      {"rv", "rowversion", bytes(8), "DEFAULT", ""},
+      {"rv", "rowversion", bytes(8), "", ""},  // the server fills it in
       {"u", "uniqueidentifier", {TypeId::uuid}, "'0E984725-C51C-4BF4-9960-E1C80E27ABA0'",
        "0e984725-c51c-4bf4-9960-e1c80e27aba0"},
       {"x", "xml", {TypeId::xml}, "'<a>1</a>'", "<a>1</a>"},
@@ -105,23 +114,54 @@ const std::vector<LiveColumn>& live_columns() {
   return all;
 }
 
+/// Babelfish creates rowversion columns only with its escape hatch set (SQL Server has
+/// no such setting, and the statement is skipped there).
+void allow_rowversion(source::Connection& conn) {
+  auto v = conn.query("SELECT @@VERSION");
+  if (!v.empty() && v[0][0] && v[0][0]->find("Babelfish") != std::string::npos)
+    conn.execute("EXEC sp_babelfish_configure 'babelfishpg_tsql.escape_hatch_rowversion', 'ignore'");
+}
+
+/// The columns whose type this server can create; the others are named on stdout
+/// (Babelfish has no hierarchyid, and geography/geometry only with PostGIS).
+std::vector<LiveColumn> creatable_columns(source::Connection& conn) {
+  std::vector<LiveColumn> out;
+  std::string missing;
+  for (const auto& c : live_columns(server_fraction_digits(conn))) {
+    try {
+      conn.execute("CREATE TABLE dbo.replicate_type_probe (c " + c.ddl + "); DROP TABLE dbo.replicate_type_probe");
+      out.push_back(c);
+    } catch (const util::DbError&) {
+      try {
+        conn.execute("DROP TABLE IF EXISTS dbo.replicate_type_probe");
+      } catch (const util::DbError&) {
+      }
+      missing += (missing.empty() ? "" : ", ") + c.ddl;
+    }
+  }
+  if (!missing.empty()) std::printf("[   NOTE   ] types this server cannot create, not tested: %s\n", missing.c_str());
+  return out;
+}
+
 TEST(MssqlDialectLive, IntrospectsAndSelectsEveryType) {
   REQUIRE_MSSQL();
   auto conn = odbc(mssql_connection(), config::Dialect::mssql);
   conn->execute(mssql_session_setup(false, false));
+  allow_rowversion(*conn);
+  const std::vector<LiveColumn> columns = creatable_columns(*conn);
   auto d = make_dialect("mssql");
   const std::string table = test::unique_name("replicate_types");
   std::string ddl = "CREATE TABLE [dbo]." + d->quote(table) + " (";
-  for (const auto& c : live_columns()) ddl += d->quote(c.name) + " " + c.ddl + ", ";
+  for (const auto& c : columns) ddl += d->quote(c.name) + " " + c.ddl + ", ";
   ddl += "PRIMARY KEY ([id]), UNIQUE ([u]), UNIQUE ([nc], [si]))";
   conn->execute(ddl);
   DropAtEnd drop{*conn, "[dbo]." + d->quote(table)};
 
   TableInfo info = d->introspect(*conn, "", table);
   EXPECT_EQ(info.schema, "dbo");
-  ASSERT_EQ(info.columns.size(), live_columns().size());
+  ASSERT_EQ(info.columns.size(), columns.size());
   for (std::size_t i = 0; i < info.columns.size(); ++i) {
-    const auto& want = live_columns()[i];
+    const auto& want = columns[i];
     EXPECT_EQ(info.columns[i].name, want.name);
     EXPECT_EQ(info.columns[i].type, want.type) << want.name << " " << want.ddl << ": got "
                                                << to_string(info.columns[i].type);
@@ -133,35 +173,56 @@ TEST(MssqlDialectLive, IntrospectsAndSelectsEveryType) {
   EXPECT_TRUE(info.find("id")->identity);
   EXPECT_FALSE(info.find("id")->nullable);
   EXPECT_FALSE(info.find("b")->nullable);
-  EXPECT_EQ(info.find("b")->default_value, "((0))");
+  // "((0))" from SQL Server, "0" from Babelfish: the same default.
+  std::string default_b = info.find("b")->default_value.value_or("");
+  default_b.erase(std::remove_if(default_b.begin(), default_b.end(), [](char ch) { return ch == '(' || ch == ')'; }),
+                  default_b.end());
+  EXPECT_EQ(default_b, "0") << info.find("b")->default_value.value_or("(none)");
   EXPECT_TRUE(info.find("sn")->nullable);
   EXPECT_EQ(info.find("nvc")->native_type, "nvarchar(120)");
-  EXPECT_EQ(info.find("dt2")->native_type, "datetime2(7)");
+  EXPECT_EQ(info.find("dt2")->native_type, "datetime2(" + std::to_string(server_fraction_digits(*conn)) + ")");
 
   std::string cols, values, select;
-  for (const auto& c : live_columns()) {
+  for (const auto& c : columns) {
     if (c.value.empty()) continue;
     cols += (cols.empty() ? "" : ", ") + d->quote(c.name);
     values += (values.empty() ? "" : ", ") + c.value;
   }
   conn->execute("INSERT INTO [dbo]." + d->quote(table) + " (" + cols + ") VALUES (" + values + ")");
+  // The text forms (keys and watermarks still travel as text; rows go natively). Bytes
+  // need CONVERT style 2, which Babelfish ignores: there, bytes columns are left out and
+  // named, and the bytes checks below are skipped.
+  auto hex = conn->query("SELECT CONVERT(varchar(max), 0x41, 2)");
+  const bool style2 = !hex.empty() && hex[0][0] == std::optional<std::string>("41");
+  if (!style2) std::printf("[   NOTE   ] this server ignores CONVERT style 2: bytes text forms not tested\n");
+  auto selected = [&](const Column& c) { return style2 || c.type.id != TypeId::bytes; };
   for (const auto& c : info.columns)
-    select += (select.empty() ? "" : ", ") + mssql_select_column(d->quote(c.name), c);
+    select += (select.empty() ? "" : ", ") + (selected(c) ? mssql_select_column(d->quote(c.name), c) : "NULL");
   auto rows = conn->query("SELECT " + select + " FROM [dbo]." + d->quote(table));
   ASSERT_EQ(rows.size(), 1u);
-  for (std::size_t i = 0; i < live_columns().size(); ++i) {
-    const auto& want = live_columns()[i];
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const auto& want = columns[i];
+    if (!selected(info.columns[i])) continue;
     ASSERT_TRUE(rows[0][i].has_value()) << want.name;
-    if (!want.expected.empty()) EXPECT_EQ(*rows[0][i], want.expected) << want.name << " " << want.ddl;
+    if (want.expected.empty()) continue;
+    // Babelfish pads a time's fraction to 7 digits ("01:02:03.4560000"): the same time.
+    std::string got = *rows[0][i];
+    if (want.type.id == TypeId::time && got.find('.') != std::string::npos) {
+      while (got.back() == '0') got.pop_back();
+      if (got.back() == '.') got.pop_back();
+    }
+    EXPECT_EQ(got, want.expected) << want.name << " " << want.ddl;
   }
-  auto value = [&](const std::string& name) { return *rows[0][info.find(name) - info.columns.data()]; };
+  auto value = [&](const std::string& name) { return rows[0][info.find(name) - info.columns.data()].value_or(""); };
   EXPECT_EQ(std::stod(value("f")), 0.1);
   EXPECT_EQ(std::stof(value("f24")), 0.5f);
   EXPECT_EQ(std::stof(value("r")), 0.25f);
   EXPECT_EQ(value("sdt").substr(0, 19), "2024-02-29 23:59:00");
   EXPECT_EQ(value("vcm"), std::string(100000, 'x'));  // TEXTSIZE did not cut it
-  EXPECT_EQ(value("vbm"), "");
-  EXPECT_EQ(value("rv").size(), 16u);
+  if (style2) {
+    EXPECT_EQ(value("vbm"), "");
+    EXPECT_EQ(value("rv").size(), 16u);
+  }
 }
 
 TEST(MssqlDialectLive, HostileNamesAndMissingTables) {
@@ -169,7 +230,7 @@ TEST(MssqlDialectLive, HostileNamesAndMissingTables) {
   auto conn = odbc(mssql_connection(), config::Dialect::mssql);
   auto d = make_dialect("mssql");
   const std::string table = test::unique_name("x") + " a]b it's São";
-  conn->execute("CREATE TABLE [dbo]." + d->quote(table) + " ([Order] int NOT NULL PRIMARY KEY, [a]]b] nvarchar(10))");
+  conn->execute("CREATE TABLE [dbo]." + d->quote(table) + " ([Order] int NOT NULL PRIMARY KEY, " + d->quote("a]b") + " nvarchar(10))");
   DropAtEnd drop{*conn, "[dbo]." + d->quote(table)};
   TableInfo info = d->introspect(*conn, "dbo", table);
   ASSERT_EQ(info.columns.size(), 2u);

@@ -1,5 +1,6 @@
 -- columns
-SELECT c.name, TYPE_NAME(c.user_type_id), TYPE_NAME(c.system_type_id), CAST(ty.is_user_defined AS int), c.max_length, c.precision, c.scale, CAST(c.is_nullable AS int), CAST(c.is_identity AS int), dc.definition
+SELECT c.name, TYPE_NAME(c.user_type_id), TYPE_NAME(c.system_type_id), CAST(ty.is_user_defined AS int), c.max_length, c.precision, c.scale, CAST(c.is_nullable AS int), CAST(c.is_identity AS int), dc.definition,
+(SELECT MAX(isc.COLUMN_NAME) FROM INFORMATION_SCHEMA.COLUMNS isc WHERE isc.TABLE_SCHEMA = s.name AND isc.TABLE_NAME = o.name AND isc.COLUMN_NAME = c.name)
 FROM sys.objects o
 JOIN sys.schemas s ON s.schema_id = o.schema_id
 JOIN sys.columns c ON c.object_id = o.object_id
