@@ -37,6 +37,21 @@ std::optional<std::string> libpq_parse_problem(const std::string& conninfo) {
   return reason;
 }
 
+std::string percent_encoded(const std::string& v) {
+  static const char* const hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : v) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::string libpq_as_uri(const std::string& conninfo) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
@@ -44,26 +59,12 @@ std::string libpq_as_uri(const std::string& conninfo) {
     PQfreemem(error);
     return conninfo;  // libpq's connect reports it (the loader has refused it already)
   }
-  static const char* const hex = "0123456789ABCDEF";
-  auto encoded = [](const std::string& v) {
-    std::string out;
-    for (unsigned char c : v) {
-      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        out += '%';
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      }
-    }
-    return out;
-  };
   std::string uri = "postgresql://";
   char separator = '?';
   for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (o->val == nullptr) continue;
     uri += separator;
-    uri += std::string(o->keyword) + "=" + encoded(o->val);
+    uri += std::string(o->keyword) + "=" + percent_encoded(o->val);
     separator = '&';
   }
   PQconninfoFree(options);

@@ -11,4 +11,7 @@ namespace replicate::config {
 /// quotes the text around the fault, which may be part of a password); nullopt when it parses.
 std::optional<std::string> libpq_parse_problem(const std::string& conninfo);
 
+/// `v` percent-encoded for any part of a URI: every byte but A-Z a-z 0-9 - . _ ~ as %XX.
+std::string percent_encoded(const std::string& v);
+
 }  // namespace replicate::config

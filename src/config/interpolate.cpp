@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "config/conninfo.hpp"
 #include "config/files.hpp"
 #include "config/mapping.hpp"
 
@@ -220,16 +221,7 @@ std::string uri_connection(const std::vector<Piece>& pieces, const std::string& 
     }
     const std::string v = resolve(piece, base_dir, where);
     if (!v.empty()) secrets.push_back(v);
-    static const char* const hex = "0123456789ABCDEF";
-    for (unsigned char c : v) {
-      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        out += '%';
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      }
-    }
+    out += percent_encoded(v);
   }
   return out;
 }

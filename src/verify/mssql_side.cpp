@@ -160,12 +160,7 @@ class MssqlSide : public Side {
                                                  : "NULL, NULL";
     auto r = run("SELECT COUNT_BIG(*), CONVERT(varchar(40), ISNULL(SUM(CAST(h AS decimal(38,0))), 0)), " + minmax +
                  " FROM (" + inner(range) + ") s");
-    Checksum c;
-    c.count = std::stoll(r.at(0)[0].value_or("0"));
-    c.sum = sum_mod64(r.at(0)[1].value_or("0"));
-    if (r.at(0)[2]) c.min = std::stoll(*r.at(0)[2]);
-    if (r.at(0)[3]) c.max = std::stoll(*r.at(0)[3]);
-    return c;
+    return checksum_from_row(r.at(0));
   }
 
   std::vector<KeyHash> key_hashes(const Range& range) override {

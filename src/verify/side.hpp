@@ -48,6 +48,10 @@ struct Checksum {
   }
 };
 
+/// A checksum from a query's row: count, sum of hashes (decimal text, any size), and
+/// the integer key's MIN and MAX (NULL for other keys). Defined in sql_side.cpp.
+Checksum checksum_from_row(const source::Row& r);
+
 using Key = std::vector<std::string>;  // canonical text per key column
 using Values = std::vector<std::optional<std::string>>;
 

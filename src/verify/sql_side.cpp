@@ -14,6 +14,15 @@
 #include "verify/side.hpp"
 
 namespace replicate::verify {
+
+Checksum checksum_from_row(const source::Row& r) {
+  Checksum c;
+  c.count = std::stoll(r.at(0).value_or("0"));
+  c.sum = sum_mod64(r.at(1).value_or("0"));
+  if (r.at(2)) c.min = std::stoll(*r.at(2));
+  if (r.at(3)) c.max = std::stoll(*r.at(3));
+  return c;
+}
 namespace {
 
 constexpr std::size_t kKeysPerQuery = 500;
@@ -55,12 +64,7 @@ class SqlSide : public Side {
     const std::string minmax = spec_.integer_key ? "min(k)::text, max(k)::text" : "NULL, NULL";
     auto r = run("SELECT count(*), coalesce(sum(" + row_hash_sql(columns_) + "), 0)::text, " +
                  minmax + " FROM (" + inner(range) + ") s");
-    Checksum c;
-    c.count = std::stoll(r.at(0)[0].value_or("0"));
-    c.sum = sum_mod64(r.at(0)[1].value_or("0"));
-    if (r.at(0)[2]) c.min = std::stoll(*r.at(0)[2]);
-    if (r.at(0)[3]) c.max = std::stoll(*r.at(0)[3]);
-    return c;
+    return checksum_from_row(r.at(0));
   }
 
   std::vector<KeyHash> key_hashes(const Range& range) override {
