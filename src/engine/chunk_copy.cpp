@@ -98,8 +98,12 @@ class ChunkCopier {
       result_.unchanged = static_cast<std::int64_t>(r.size());
       apply_counts(target_.query(target::mirror_upsert_sql(kStage, merge_, kSampleKeys)));
     } else {
-      bool update = t_.options.mode == config::Mode::incremental || t_.options.on_conflict == config::OnConflict::update;
-      apply_counts(target_.query(target::upsert_sql(kStage, merge_, update, kSampleKeys)));
+      const bool incremental = t_.options.mode == config::Mode::incremental;
+      bool update = incremental || t_.options.on_conflict == config::OnConflict::update;
+      // Incremental counts as mirror does: a row the window brings back unchanged (its
+      // watermark moved, nothing else) is neither rewritten nor called updated.
+      apply_counts(target_.query(target::upsert_sql(kStage, merge_, update, kSampleKeys, incremental)));
+      if (incremental) result_.unchanged = std::max<std::int64_t>(0, result_.rows - result_.inserted - result_.updated);
     }
   }
 

@@ -111,7 +111,15 @@ class Coordinator {
     state_ = std::make_unique<State>(*target_, mapping_.state_schema);
     state_->ensure();
     auto plan = plan::build_plan(mapping_, *src, *target_, [&](plan::TablePlan& t) {
-      if (t.options.mode != config::Mode::incremental) return;
+      // A full run with a watermark column records where its copy ends, so that an
+      // incremental run after it starts there rather than copying everything again.
+      const bool full_with_watermark = t.options.mode == config::Mode::full && t.options.watermark;
+      if (t.options.mode != config::Mode::incremental && !full_with_watermark) return;
+      if (full_with_watermark) {
+        auto open = options_.restart ? std::nullopt : state_->open_run(t);
+        plan::apply_watermark_window(t, *src, std::nullopt, open ? open->watermark_to : std::nullopt);
+        return;
+      }
       // A resumed run keeps its window; a new one starts where the last one ended.
       auto open = options_.restart ? std::nullopt : state_->open_run(t);
       if (open)

@@ -180,7 +180,8 @@ State::RunTotals State::finish_run(const plan::TablePlan& table, std::int64_t ru
     const bool finished = !st.empty() && st[0][0] == std::optional<std::string>("done");
     if (ok && !finished) {
       finalize();
-      if (table.options.mode == config::Mode::incremental && table.watermark_to && table.options.watermark)
+      if ((table.options.mode == config::Mode::incremental || table.options.mode == config::Mode::full) &&
+          table.watermark_to && table.options.watermark)
         target_.execute(fmt::format(
             "INSERT INTO {} (table_name, column_name, value, run_id) VALUES ({}, {}, {}, {}) ON CONFLICT (table_name) "
             "DO UPDATE SET column_name = EXCLUDED.column_name, value = EXCLUDED.value, run_id = EXCLUDED.run_id, "

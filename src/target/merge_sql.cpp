@@ -62,7 +62,8 @@ std::string stage_table_sql(const std::string& stage, const MergeTarget& t) {
          " INCLUDING DEFAULTS INCLUDING CONSTRAINTS) ON COMMIT DROP";
 }
 
-std::string upsert_sql(const std::string& stage, const MergeTarget& t, bool update, std::size_t samples) {
+std::string upsert_sql(const std::string& stage, const MergeTarget& t, bool update, std::size_t samples,
+                       bool only_changed) {
   std::string sql = "INSERT INTO " + t.table + " AS t (" + list(t.columns) + ") SELECT " + list(t.columns, "s.") +
                     " FROM " + pg_quote(stage) + " s ON CONFLICT (" + list(t.key) + ") ";
   auto rest = non_key(t);
@@ -72,6 +73,7 @@ std::string upsert_sql(const std::string& stage, const MergeTarget& t, bool upda
     sql += "DO UPDATE SET ";
     for (std::size_t i = 0; i < rest.size(); ++i)
       sql += (i ? ", " : "") + pg_quote(rest[i]) + " = EXCLUDED." + pg_quote(rest[i]);
+    if (only_changed) sql += " WHERE (" + list(rest, "t.") + ") IS DISTINCT FROM (" + list(rest, "EXCLUDED.") + ")";
   }
   return counted(sql, t, samples);
 }

@@ -22,8 +22,10 @@ struct MergeTarget {
 std::string stage_table_sql(const std::string& stage, const MergeTarget& t);
 
 /// INSERT ... ON CONFLICT (key) DO NOTHING/UPDATE from the stage. The statement yields one
-/// row: inserted, updated. `update_only_changed` skips rows whose values are equal.
-std::string upsert_sql(const std::string& stage, const MergeTarget& t, bool update, std::size_t sample_keys);
+/// row: inserted, updated and sample keys of each. `only_changed` leaves rows whose values
+/// are all equal untouched (and uncounted: the caller counts them as unchanged).
+std::string upsert_sql(const std::string& stage, const MergeTarget& t, bool update, std::size_t sample_keys,
+                       bool only_changed = false);
 
 /// mirror: mark rows whose values equal the staged ones live; yields their count.
 std::string mirror_unchanged_sql(const std::string& stage, const MergeTarget& t);

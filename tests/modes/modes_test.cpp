@@ -100,6 +100,46 @@ TEST_F(ModeFixture, IncrementalReadsOnlyRowsPastTheWatermark) {
   EXPECT_EQ(report()["tables"][0]["rows"], 0);
 }
 
+// Issue 11, item 8: a full run with a watermark column records where it ended, so the
+// first incremental run after it copies only what changed, and counts it as mirror does.
+TEST_F(ModeFixture, IncrementalAfterAFullRunStartsWhereTheFullRunEnded) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, v text, modified int NOT NULL);"
+               "INSERT INTO t SELECT g, 's' || g, g FROM generate_series(1, 1000) g");
+  mapping("  - source: public.t\n    mode: full\n    watermark: modified\n");
+  auto r1 = run({"--report", dir + "/report.json"});
+  ASSERT_EQ(r1.exit_code, 0) << r1.out << r1.err;
+  EXPECT_EQ(report()["tables"][0]["rows"], 1000);
+  EXPECT_EQ(pg_scalar(dst, "SELECT value FROM replicate.watermarks"), std::optional<std::string>("1000"));
+
+  pg_exec(src, "UPDATE t SET v = 'changed', modified = 2000 WHERE id IN (3, 4); INSERT INTO t VALUES (1001, 'new', 2001);"
+               "UPDATE t SET modified = 2002 WHERE id = 9");
+  // Row 9 is past the watermark but the target already holds it as it is: unchanged.
+  pg_exec(dst, "UPDATE t SET modified = 2002 WHERE id = 9");
+  mapping("  - source: public.t\n    mode: incremental\n    watermark: modified\n");
+  auto r2 = run({"--report", dir + "/report.json"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.out << r2.err;
+  auto rep = report()["tables"][0];
+  EXPECT_EQ(rep["rows"], 4) << r2.out;  // not 1001: only the window since the full run
+  EXPECT_EQ(rep["inserted"], 1);
+  EXPECT_EQ(rep["updated"], 2);
+  EXPECT_EQ(rep["unchanged"], 1);
+  EXPECT_EQ(read_rows(dst, "t"), read_rows(src, "t"));
+  EXPECT_EQ(pg_scalar(dst, "SELECT value FROM replicate.watermarks"), std::optional<std::string>("2002"));
+
+  // Rows deleted at the source stay in an incremental target by design: verify says so
+  // and does not call the table different.
+  pg_exec(src, "DELETE FROM t WHERE id IN (10, 11)");
+  auto v = run_replicate({"verify", dir + "/m.yaml"}, env);
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("2 target rows are no longer in the source: incremental mode keeps rows deleted"),
+            std::string::npos)
+      << v.out;
+  EXPECT_NE(v.out.find("extra in target: 2"), std::string::npos) << v.out;
+  // A changed row is still a difference.
+  pg_exec(dst, "UPDATE t SET v = 'tampered' WHERE id = 20");
+  EXPECT_EQ(run_replicate({"verify", dir + "/m.yaml"}, env).exit_code, 1);
+}
+
 TEST_F(ModeFixture, MirrorMatchesTheSourceAndReportsTheDifferences) {
   pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 's' || g FROM generate_series(1, 100) g");
   mapping("  - source: public.t\n    mode: mirror\n    stale: {column: status, value: 0, live: 1}\n");
