@@ -103,7 +103,14 @@ int cmd_plan(const std::string& file) {
     auto m = config::load_mapping(file);
     auto src = source::connect(m.source, source::Side::source);
     auto tgt = source::connect(m.target, source::Side::target);
-    auto p = plan::build_plan(m, *src, *tgt);
+    // The window a run would copy: from the state's watermark (read, never created here)
+    // to the newest value now.
+    auto p = plan::build_plan(m, *src, *tgt, [&](plan::TablePlan& t) {
+      const bool incremental = t.options.mode == config::Mode::incremental;
+      if (!incremental && !(t.options.mode == config::Mode::full && t.options.watermark)) return;
+      plan::apply_watermark_window(
+          t, *src, incremental ? engine::State::saved_watermark(*tgt, m.state_schema, t) : std::nullopt, std::nullopt);
+    });
     std::fputs(format_plan(p).c_str(), stdout);
     return util::exit_ok;
   });

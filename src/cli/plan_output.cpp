@@ -14,7 +14,57 @@ std::string bound(const std::optional<std::vector<std::string>>& b, const char* 
   for (const auto& v : *b) s += (s.empty() ? "" : ", ") + v;
   return b->size() > 1 ? "(" + s + ")" : s;
 }
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
 }  // namespace
+
+std::string describe_action(const plan::TablePlan& t) {
+  std::string create;
+  if (!t.create_sql.empty())
+    create = t.target_exists ? "drop and create the target table (create: always); " : "create the target table; ";
+  const std::string key = t.key_target.empty() ? "the key" : join(t.key_target);
+  const auto& o = t.options;
+  switch (o.mode) {
+    case config::Mode::full: {
+      std::string a = create + (o.swap ? "load a shadow table, then replace the target's rows with it in one transaction"
+                                       : "truncate the target table and load it (in one transaction with the run's state)");
+      if (o.watermark)
+        a += "; record the newest " + *o.watermark + (t.watermark_to ? " (" + *t.watermark_to + " now)" : "") +
+             " so that an incremental run starts there";
+      return a;
+    }
+    case config::Mode::append: {
+      const char* conflict = o.on_conflict == config::OnConflict::skip     ? "skip it"
+                             : o.on_conflict == config::OnConflict::update ? "update it"
+                                                                           : "fail the table";
+      return create + "insert the source rows; a row whose " + key + " is already in the target: " + conflict;
+    }
+    case config::Mode::incremental: {
+      const std::string w = o.watermark ? *o.watermark : "?";
+      std::string window = t.watermark_from ? "rows whose " + w + " is past " + *t.watermark_from + " (the last run's end)"
+                                            : "every row (no run has recorded a watermark yet)";
+      if (t.watermark_to) window += ", up to " + *t.watermark_to + " (the newest now)";
+      return create + "copy " + window + "; upsert by " + key +
+             ": insert new rows, update changed ones, leave equal ones; rows deleted at the source stay; then record "
+             "the window's end as the next run's start";
+    }
+    case config::Mode::mirror: {
+      std::string a = create + "upsert every source row by " + key;
+      if (o.stale) {
+        a = create + "mark every target row " + o.stale->column + " = " + o.stale->value + " (stale), upsert every source row by " +
+            key + " with " + o.stale->column + " = " + o.stale->live + ", then " +
+            (o.obsolete == config::Obsolete::remove ? "delete the rows still stale"
+                                                    : "keep the rows still stale, marked " + o.stale->value);
+      }
+      return a;
+    }
+  }
+  return create + "load";
+}
 
 std::string format_plan(const plan::Plan& p) {
   std::string out = fmt::format("mapping: {}\nsource:  {}\ntarget:  {}\nstate:   schema {}\n", p.mapping_file,
@@ -30,15 +80,7 @@ std::string format_plan(const plan::Plan& p) {
     for (const auto& k : t.key) key += (key.empty() ? "" : ", ") + k;
     out += "  key: " + (key.empty() ? std::string("none (one chunk)") : key) + "\n";
     if (t.where) out += "  where: " + *t.where + "\n";
-    std::string action;
-    if (!t.create_sql.empty())
-      action = t.target_exists ? "drop and create the target table (create: always), then load"
-                               : "create the target table, then load";
-    else if (t.options.mode == config::Mode::full)
-      action = "truncate the target table and load it (in one transaction with the run's state)";
-    else
-      action = "append to the target table";
-    out += "  action: " + action + "\n";
+    out += "  action: " + describe_action(t) + "\n";
     std::size_t w = 6, wt = 11;
     for (const auto& c : t.columns) {
       w = std::max(w, (c.source.empty() ? c.source_type : c.source).size());
@@ -60,6 +102,7 @@ std::string format_plan(const plan::Plan& p) {
       const auto& c = t.chunks[i];
       out += fmt::format("    #{:<4} [{}, {})\n", c.id, bound(c.lo, "-inf"), bound(c.hi, "+inf"));
     }
+    if (!t.alter_sql.empty()) out += "  before the load: " + t.alter_sql + "\n";
     for (const auto& ix : t.index_sql) out += "  after the load: " + ix + "\n";
     for (const auto& wng : t.warnings) out += "  warning: " + wng + "\n";
     if (!t.create_sql.empty()) {

@@ -9,4 +9,8 @@ namespace replicate::cli {
 
 std::string format_plan(const plan::Plan& plan);
 
+/// What a run will do to one table, in words: the mode's steps, its watermark window
+/// (when the plan has one), conflicts, stale marking, deletes or keeps.
+std::string describe_action(const plan::TablePlan& table);
+
 }  // namespace replicate::cli

@@ -179,6 +179,7 @@ class Coordinator {
       if (tp.target_exists) target_->execute("DROP TABLE " + qualified);
       target_->execute(tp.create_sql);
     }
+    if (!tp.alter_sql.empty()) target_->execute(tp.alter_sql);  // in the run's first transaction
     if (mode == config::Mode::full && tp.options.swap) {
       // Readers keep the old rows until the swap at the end of the run.
       const std::string shadow = target::pg_quote_qualified(tp.target_schema, tp.swap_table());

@@ -161,6 +161,16 @@ std::optional<State::OpenRun> State::open_run(const plan::TablePlan& table) {
   return OpenRun{std::stoll(*r[0][0]), r[0][1], r[0][2]};
 }
 
+std::optional<std::string> State::saved_watermark(source::Connection& target, const std::string& schema,
+                                                  const plan::TablePlan& table) {
+  const std::string watermarks = target::pg_quote(schema) + ".watermarks";
+  auto exists = target.query("SELECT to_regclass(" + pg_literal(watermarks) + ")::text");
+  if (exists.empty() || !exists[0][0]) return std::nullopt;
+  auto r = target.query("SELECT value FROM " + watermarks + " WHERE table_name = " + pg_literal(table.target_display()));
+  if (r.empty()) return std::nullopt;
+  return r[0][0];
+}
+
 std::optional<std::string> State::last_watermark(const plan::TablePlan& table) {
   auto r = target_.query("SELECT value FROM " + t("watermarks") + " WHERE table_name = " +
                          pg_literal(table.target_display()));

@@ -53,6 +53,9 @@ class State {
   std::optional<OpenRun> open_run(const plan::TablePlan& table);
   /// The watermark the last successful incremental run of this table reached.
   std::optional<std::string> last_watermark(const plan::TablePlan& table);
+  /// The same, read-only, for `plan`: nullopt when the state schema does not exist yet.
+  static std::optional<std::string> saved_watermark(source::Connection& target, const std::string& schema,
+                                                    const plan::TablePlan& table);
 
   void chunk_failed(std::int64_t run_id, int chunk, int attempts, const std::string& error);
   /// What a run's committed chunks hold, whichever processes copied them.

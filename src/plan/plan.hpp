@@ -54,6 +54,7 @@ struct TablePlan {
   bool estimated_rows_exact = false;  // a count taken while planning (not sent to workers)
   bool target_exists = false;
   std::string create_sql;       // empty when the table exists and is kept
+  std::string alter_sql;        // mirror: adds a missing stale column to an existing table
   std::vector<std::string> index_sql;  // `indexes: true`: secondary indexes built after the load
   std::vector<ChunkPlan> chunks;
   std::vector<std::string> warnings;

@@ -332,12 +332,27 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
                                target::pg_literal(target::pg_quote_qualified(t.target_schema, t.target_table)) +
                                ") AND attname = " + target::pg_literal(entry.options.stale->column) +
                                " AND NOT attisdropped");
-        if (ty.empty())
-          throw PlanError(fmt::format("{}: the stale column '{}' is not in target table {}; add it (e.g. "
-                                      "ALTER TABLE {} ADD COLUMN {} smallint) or name another column",
-                                      entry.location.str(), entry.options.stale->column, t.target_display(),
-                                      t.target_display(), entry.options.stale->column));
-        t.stale_type = *ty[0][0];
+        const auto& st = *entry.options.stale;
+        if (ty.empty() && entry.options.create == config::CreateTable::never)
+          throw PlanError(fmt::format("{}: the stale column '{}' is not in target table {} and `create: never` is "
+                                      "set; add it (e.g. ALTER TABLE {} ADD COLUMN {} smallint), name another "
+                                      "column, or allow `create: if_missing` to add it",
+                                      entry.location.str(), st.column, t.target_display(), t.target_display(),
+                                      st.column));
+        if (ty.empty()) {
+          // Added before the run, every existing row live: the run then marks them all stale.
+          const bool numeric = !st.value.empty() && !st.live.empty() &&
+                               std::all_of(st.value.begin(), st.value.end(), ::isdigit) &&
+                               std::all_of(st.live.begin(), st.live.end(), ::isdigit);
+          t.stale_type = numeric ? "smallint" : "text";
+          t.alter_sql = "ALTER TABLE " + target::pg_quote_qualified(t.target_schema, t.target_table) +
+                        " ADD COLUMN " + target::pg_quote(st.column) + " " + t.stale_type + " DEFAULT " +
+                        target::pg_literal(st.live);
+          t.warnings.push_back("the stale column '" + st.column + "' is not in " + t.target_display() +
+                               ": the run adds it (" + t.alter_sql + ")");
+        } else {
+          t.stale_type = *ty[0][0];
+        }
       }
       for (const auto& c : t.columns)
         if (std::find(existing.begin(), existing.end(), c.target) == existing.end())

@@ -140,6 +140,71 @@ TEST_F(ModeFixture, IncrementalAfterAFullRunStartsWhereTheFullRunEnded) {
   EXPECT_EQ(run_replicate({"verify", dir + "/m.yaml"}, env).exit_code, 1);
 }
 
+// Issue 11, item 7: plan says what each mode will do, not "append to the target table".
+TEST_F(ModeFixture, PlanDescribesWhatEachModeWillDo) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, v text, modified int NOT NULL);"
+               "INSERT INTO t SELECT g, 's' || g, g FROM generate_series(1, 100) g");
+  auto plan = [&](const std::string& table_yaml) {
+    mapping(table_yaml);
+    auto r = run_replicate({"plan", dir + "/m.yaml"}, env);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto at = r.out.find("  action: ");
+    return at == std::string::npos ? r.out : r.out.substr(at, r.out.find('\n', at) - at);
+  };
+  const std::string incremental = "  - source: public.t\n    mode: incremental\n    watermark: modified\n";
+  EXPECT_NE(plan(incremental).find("copy every row (no run has recorded a watermark yet), up to 100"), std::string::npos)
+      << plan(incremental);
+  ASSERT_EQ(run().exit_code, 0);
+  pg_exec(src, "INSERT INTO t VALUES (101, 'new', 150)");
+  const std::string after = plan(incremental);
+  EXPECT_NE(after.find("copy rows whose modified is past 100 (the last run's end), up to 150 (the newest now); "
+                       "upsert by id"),
+            std::string::npos)
+      << after;
+  EXPECT_NE(after.find("rows deleted at the source stay"), std::string::npos) << after;
+
+  const std::string mirror = plan("  - source: public.t\n    mode: mirror\n    stale: {column: status, value: 0, live: 1}\n");
+  EXPECT_NE(mirror.find("mark every target row status = 0 (stale), upsert every source row by id with status = 1, "
+                        "then delete the rows still stale"),
+            std::string::npos)
+      << mirror;
+  const std::string keep = plan(
+      "  - source: public.t\n    mode: mirror\n    stale: {column: status, value: 0, live: 1}\n    obsolete: keep\n");
+  EXPECT_NE(keep.find("keep the rows still stale, marked 0"), std::string::npos) << keep;
+  const std::string append = plan("  - source: public.t\n    mode: append\n    on_conflict: skip\n");
+  EXPECT_NE(append.find("insert the source rows; a row whose id is already in the target: skip it"), std::string::npos)
+      << append;
+  const std::string full = plan("  - source: public.t\n    mode: full\n    watermark: modified\n");
+  EXPECT_NE(full.find("record the newest modified (150 now) so that an incremental run starts there"), std::string::npos)
+      << full;
+}
+
+// Issue 11, item 11: mirror onto an existing table without the stale column adds it
+// (when `create` allows), says so in the plan, and then mirrors as usual.
+TEST_F(ModeFixture, MirrorAddsAMissingStaleColumnToAnExistingTable) {
+  pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 's' || g FROM generate_series(1, 50) g");
+  pg_exec(dst, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'old'), (999, 'gone')");
+  const std::string table = "  - source: public.t\n    mode: mirror\n    stale: {column: status, value: 0, live: 1}\n";
+  mapping(table + "    create: never\n");
+  auto refused = run();
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("the stale column 'status' is not in target table public.t and `create: never`"),
+            std::string::npos)
+      << refused.err;
+  mapping(table);
+  auto p = run_replicate({"plan", dir + "/m.yaml"}, env);
+  ASSERT_EQ(p.exit_code, 0) << p.out << p.err;
+  EXPECT_NE(p.out.find("before the load: ALTER TABLE \"public\".\"t\" ADD COLUMN \"status\" smallint DEFAULT '1'"),
+            std::string::npos)
+      << p.out;
+  EXPECT_NE(p.out.find("warning: the stale column 'status' is not in public.t: the run adds it"), std::string::npos)
+      << p.out;
+  auto r = run();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(read_rows(dst, "t"), read_rows(src, "t"));
+  EXPECT_EQ(pg_scalar(dst, "SELECT count(*) FROM t WHERE status = 1"), std::optional<std::string>("50"));
+}
+
 TEST_F(ModeFixture, MirrorMatchesTheSourceAndReportsTheDifferences) {
   pg_exec(src, "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 's' || g FROM generate_series(1, 100) g");
   mapping("  - source: public.t\n    mode: mirror\n    stale: {column: status, value: 0, live: 1}\n");
