@@ -53,6 +53,16 @@ std::vector<TypeCase> type_cases() {
       {"vb", "varbinary(10)", "0x00FF005C", "0x", "\\x00ff005c", "\\x"},
       {"u", "uniqueidentifier", "'6F9619FF-8B86-D011-B42D-00C04FC964FF'", "'00000000-0000-0000-0000-000000000000'",
        "6f9619ff-8b86-d011-b42d-00c04fc964ff", "00000000-0000-0000-0000-000000000000"},
+      // Seven fractional digits where the server keeps them: PostgreSQL rounds to six.
+      {"dt27", "datetime2(7)", "'2024-02-29T12:34:56.1234567'", "'9999-12-31T23:59:59'", "2024-02-29 12:34:56.123457",
+       "9999-12-31 23:59:59"},
+      {"tm7", "time(7)", "'23:59:59.1234567'", "'00:00:00.0000001'", "23:59:59.123457", "00:00:00"},
+      {"f24", "float(24)", "0.5", "-3.4E+38", "0.5", "-3.4e+38"},
+      {"tx", "text", "'velho texto São'", "''", "velho texto São", ""},
+      {"ntx", "ntext", "N'ntext ñ 😀'", "N''", "ntext ñ 😀", ""},
+      {"img", "image", "0x00FF", "0x", "\\x00ff", "\\x"},
+      {"x", "xml", "'<a b=\"1\">ç</a>'", "'<e/>'", "<a b=\"1\">ç</a>", "<e/>"},
+      {"sv", "sql_variant", "CAST(42 AS int)", "CAST(N'ñ' AS nvarchar(5))", "42", "ñ"},
   };
 }
 
