@@ -23,8 +23,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-/// Strip one level of "..." or [...] quoting from an identifier as written in YAML.
-std::string unquote(const std::string& s) {
+}  // namespace
+
+std::string unquote_identifier(const std::string& s) {
   if (s.size() < 2) return s;
   char close = s.front() == '"' ? '"' : s.front() == '[' ? ']' : 0;
   if (!close || s.back() != close) return s;
@@ -36,6 +37,10 @@ std::string unquote(const std::string& s) {
   }
   return out;
 }
+
+namespace {
+
+std::string unquote(const std::string& s) { return unquote_identifier(s); }
 
 std::string fnv1a(const std::string& s) {
   std::uint64_t h = 1469598103934665603ull;
@@ -189,8 +194,16 @@ std::vector<std::string> target_columns(source::Connection& target, const std::s
   return cols;
 }
 
-/// Pattern entries (`include:`) become one entry per matching source table; a table
-/// that also has an entry of its own keeps that entry.
+
+/// Settings in a connection string that turn encryption or certificate checks off.
+std::optional<std::string> insecure_setting(const std::string& connection) {
+  return util::weak_tls_setting(connection);
+}
+
+}  // namespace
+
+// Pattern entries (`include:`) become one entry per matching source table; a table
+// that also has an entry of its own keeps that entry.
 std::vector<config::TableMapping> expand_patterns(const config::Mapping& m, const catalog::Dialect& dialect,
                                                   source::Connection& source) {
   std::vector<config::TableMapping> out;
@@ -230,13 +243,6 @@ std::vector<config::TableMapping> expand_patterns(const config::Mapping& m, cons
   }
   return out;
 }
-
-/// Settings in a connection string that turn encryption or certificate checks off.
-std::optional<std::string> insecure_setting(const std::string& connection) {
-  return util::weak_tls_setting(connection);
-}
-
-}  // namespace
 
 Plan build_plan(const config::Mapping& m, source::Connection& source, source::Connection& target,
                 const std::function<void(TablePlan&)>& before_chunks) {

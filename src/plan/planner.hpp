@@ -19,6 +19,15 @@ class PlanError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Pattern entries (`include:`) become one entry per matching source table (listed from
+/// the source); a table that also has an entry of its own keeps that entry.
+std::vector<config::TableMapping> expand_patterns(const config::Mapping& m, const catalog::Dialect& dialect,
+                                                  source::Connection& source);
+
+/// Strip one level of "..." or [...] quoting from an identifier as written in YAML
+/// (a doubled closing character inside stands for one).
+std::string unquote_identifier(const std::string& s);
+
 /// Plan every table of a mapping. `source` and `target` are open connections.
 /// `before_chunks` may narrow a table (an incremental window) before its chunks are cut.
 Plan build_plan(const config::Mapping& mapping, source::Connection& source,
