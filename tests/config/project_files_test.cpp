@@ -68,6 +68,16 @@ TEST(ConfigProjectFiles, MappingsAndExamplesLoad) {
   }
   for (const auto& f : files) {
     SCOPED_TRACE(f);
+    // Editors find the schema through the first line (yaml-language-server), relative
+    // to the file so that it works in a checkout and in /usr/share/doc alike.
+    const std::string text = read(f);
+    const std::string first = text.substr(0, text.find('\n'));
+    const auto at = first.find("# yaml-language-server: $schema=");
+    EXPECT_EQ(at, 0u) << "first line: " << first;
+    if (at == 0) {
+      const fs::path schema = fs::path(f).parent_path() / first.substr(std::string("# yaml-language-server: $schema=").size());
+      EXPECT_TRUE(fs::exists(schema)) << schema;
+    }
     try {
       const Mapping m = load_mapping(f);
       EXPECT_FALSE(m.tables.empty());
