@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A Debian package of the replicate binary: `cd build && cpack -G DEB` leaves
 # replicate_<version>_<arch>.deb. Included (optionally) by the top CMakeLists.txt.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Subcommands: run (default), validate, plan, status, sample, and the hidden worker.
 #include "cli/cli.hpp"
 
