@@ -56,12 +56,17 @@ unpacked=$(mktemp -d)
 trap 'rm -rf "$unpacked"' EXIT
 dpkg-deb -x "$deb" "$unpacked"
 binary=$unpacked/usr/bin/replicate
+# Read whole first: `tool | grep -q` fails under pipefail when grep stops reading early.
+dynamic=$(readelf -d "$binary")
+segments=$(readelf -l "$binary")
+header=$(readelf -h "$binary")
+symbols=$(nm -D "$binary")
 hardening_ok=1
-readelf -d "$binary" | grep -q 'BIND_NOW' || { echo "package: no BIND_NOW" >&2; hardening_ok=0; }
-readelf -l "$binary" | grep -q 'GNU_RELRO' || { echo "package: no RELRO" >&2; hardening_ok=0; }
-readelf -h "$binary" | grep -q 'DYN (Position-Independent' || { echo "package: not PIE" >&2; hardening_ok=0; }
-nm -D "$binary" | grep -q '__stack_chk_fail' || { echo "package: no stack protector" >&2; hardening_ok=0; }
-nm -D "$binary" | grep -qE '__[a-z_]+_chk@' || { echo "package: no FORTIFY functions" >&2; hardening_ok=0; }
+grep -q 'BIND_NOW' <<<"$dynamic" || { echo "package: no BIND_NOW" >&2; hardening_ok=0; }
+grep -q 'GNU_RELRO' <<<"$segments" || { echo "package: no RELRO" >&2; hardening_ok=0; }
+grep -q 'DYN (Position-Independent' <<<"$header" || { echo "package: not PIE" >&2; hardening_ok=0; }
+grep -q '__stack_chk_fail' <<<"$symbols" || { echo "package: no stack protector" >&2; hardening_ok=0; }
+grep -qE '__[a-z_]+_chk@' <<<"$symbols" || { echo "package: no FORTIFY functions" >&2; hardening_ok=0; }
 ((hardening_ok)) || exit 1
 echo "package: hardening: PIE, RELRO, BIND_NOW, stack protector, FORTIFY"
 echo "package: $deb"
