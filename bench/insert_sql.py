@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Write the original system's load as SQL: multi-row INSERT batches.
 
     insert_sql.py SOURCE.sqlite OUTPUT.sql [BATCH_ROWS]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The SQL Server benchmark: bi_credores from a live SQL Server (or the Babelfish
 # lab) into a private PostgreSQL, against the TDS read ceiling (one bare ODBC
 # stream reading SELECT * with row arrays: bench/odbc_read.cpp) and the write

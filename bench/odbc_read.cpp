@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The TDS read ceiling for bench/mssql.sh: one ODBC stream reading `SELECT *` of a
 // table with column-wise row arrays in each column's plain C type, doing nothing
 // with the values. What one connection can pull from the server; replicate's

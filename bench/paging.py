@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Time OFFSET paging against keyset paging on bi_credores in PostgreSQL.
 
     paging.py DBNAME ROWS OUTPUT.tsv [PAGE_ROWS]

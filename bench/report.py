@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Print the benchmark's figures from bench/.run (written by bench/run.sh).
 
     report.py [RUN_DIR] [--markdown]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The benchmark: how fast replicate moves bi_credores into PostgreSQL, against
 # the single-stream ceiling (psql \copy from a CSV file), pgloader and the
 # original system's 4000-row INSERT batches, all on this machine in this run.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- bi_credores on SQL Server (database BI_CLIENTES): the debt-collection BI table
 -- that mappings/bi_credores.yaml replicates into PostgreSQL, column for column as
 -- the original system defines it. One row per contract in collection; a debtor

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The demo: build, make a SQLite sample, start a private PostgreSQL (with a real
 # password), replicate examples/quickstart.yaml into it and show the result.
 #

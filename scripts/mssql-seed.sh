@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Loads the bi_credores sample into a SQL Server (or a Babelfish lab) for the live
 # tests and bench/mssql.sh: database BI_CLIENTES (created when missing), table
 # dbo.bi_credores recreated from schemas/bi_credores.mssql.sql, ROWS rows from

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A private, throw-away PostgreSQL cluster for the tests and the demo.
 #
 #   scripts/pg-cluster.sh start [--password-file FILE] DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages replicate needs (only those missing) and builds it
 # into build/. Safe to run again: installed packages are skipped, the build is
 # incremental.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite again, built with AddressSanitizer (with LeakSanitizer) and
 # UndefinedBehaviorSanitizer, in a second build directory (build-asan). Every
 # replicate process the tests start (workers included) writes its sanitizer report

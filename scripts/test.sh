@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite: installs what is missing, builds, and runs every test with
 # ctest. The suite starts and stops its own PostgreSQL (scripts/pg-cluster.sh,
 # under build/test-pg); nothing else needs to be running.

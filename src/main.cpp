@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // replicate: the thin entry point; everything else lives in the core library.
 #include "cli/cli.hpp"
 #include "source/connection.hpp"

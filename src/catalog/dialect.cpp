@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dialect pieces every database shares, and choosing a dialect for an endpoint.
 #include "catalog/dialect.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A dialect knows one database's SQL: quoting, catalog queries, how to select a
 // column as canonical text, literals. It runs SQL only through source::Connection.
 #pragma once

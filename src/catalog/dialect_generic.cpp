@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Any other ODBC source: ANSI quoting, INFORMATION_SCHEMA introspection, the common
 // ANSI type names. Best effort by design: values are selected as they are and the
 // text comes from the driver's ODBC SQL_C_CHAR conversion, which the ODBC spec pins

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Factories for the concrete dialects, and helpers they share. Internal to catalog.
 #pragma once
 

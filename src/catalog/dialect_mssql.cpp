@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQL Server as a source: catalog queries over sys.*, [bracket] quoting, N'...'
 // literals, and key ranges without row-value comparisons. The type table and the
 // text expressions live in mssql_types.cpp.

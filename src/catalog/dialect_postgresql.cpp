@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PostgreSQL as a source: pg_catalog introspection and ::text selection.
 #include <cstdio>
 #include <stdexcept>

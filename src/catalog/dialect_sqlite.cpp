@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQLite as a source: declared types decide the canonical type; values are
 // dynamically typed, so each column is selected through a typeof() CASE.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL the SQL Server dialect sends, one function per statement, so that the
 // golden tests (tests/catalog/golden/*.sql) pin every byte. Internal to catalog.
 #pragma once

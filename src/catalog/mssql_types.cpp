@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQL Server's type table and the text expressions for each type. Every value
 // is selected through an explicit CONVERT with a style, never the driver's default
 // formatting, which differs between FreeTDS and Microsoft's driver.

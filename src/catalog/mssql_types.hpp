@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQL Server's types: the mapping to canonical types, what the PostgreSQL side
 // loses, and the expressions that select each type as canonical text.
 // docs/mssql-types.md is the user-facing copy of this table; a test keeps them equal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Key-range conditions for chunked reads, as nested OR/AND comparisons.
 #include "catalog/range_predicate.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The WHERE condition for one chunk: a key range [lo, hi) over a composite key,
 // spelled without row-value comparisons so that every dialect (SQL Server has
 // none) can run it.

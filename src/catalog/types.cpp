@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Canonical type helpers shared by every dialect.
 #include "catalog/types.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Canonical column types: the common language between a source dialect's types
 // and the target's DDL. Every introspected column is mapped to one of these.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Subcommands: run (default), validate, plan, status, sample, and the hidden worker.
 #include "cli/cli.hpp"
 
@@ -231,7 +232,7 @@ int main(int argc, char** argv) {
       "  replicate plan mappings/bi_credores.yaml   show what would be done\n"
       "  replicate sample --rows 100000 --output sample.sqlite\n",
       "replicate"};
-  app.set_version_flag("--version", std::string("replicate ") + REPLICATE_VERSION);
+  app.set_version_flag("-V,--version", std::string("replicate ") + REPLICATE_VERSION);
   Globals g;
   app.add_flag("-q,--quiet", g.quiet, "Print only errors");
   app.add_flag("-v,--verbose", g.verbose, "Print a line per chunk");

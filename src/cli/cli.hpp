@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line: CLI11 front end, exit codes, output. No business logic here.
 #pragma once
 

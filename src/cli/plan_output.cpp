@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renders a plan for people: columns source type -> target type, key, chunks.
 #include "cli/plan_output.hpp"
 

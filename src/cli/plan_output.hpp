@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `replicate plan` output: what would be done, per table, with secrets redacted.
 #pragma once
 

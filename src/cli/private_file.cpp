@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing report files safely: temp file in the same folder + rename, mode 0600.
 #include "cli/private_file.hpp"
 

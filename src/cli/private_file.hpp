@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Files replicate writes for the user (--report): never through a symbolic link, never
 // half-written, readable by the owner only since they may hold row data (sample keys).
 #pragma once

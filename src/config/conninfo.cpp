@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libpq's PQconninfoParse, so that a connection string is read exactly as libpq will
 // read it when it connects, and its complaints are retold without quoting the string.
 #include "config/conninfo.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libpq's own reading of a keyword/value or URI connection string, for the loader
 // (is it valid?) and the redaction (is it libpq style?). Parsing only: nothing connects.
 #pragma once

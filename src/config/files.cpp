@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bounded reads of regular files, and the UTF-8 check every mapping text passes.
 #include "config/files.hpp"
 

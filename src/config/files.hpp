@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the files a mapping names (the mapping itself, ${file:PATH} secrets) with a
 // bound: a device, a named pipe or a huge file is refused, never read until memory ends.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ${env:NAME} and ${file:PATH} in mapping values: how secrets reach the connection strings
 // without being written in the file. Messages name the variable or path, never the value.
 // A value goes into a connection string quoted for that string's syntax, so a space, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // YAML -> Mapping in one walk that checks as it goes, so every error points at the node
 // that caused it. Strict on purpose: an unknown or misspelt key is an error, never ignored.
 // Messages quote values as written (placeholders kept), never as resolved; placeholders

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The small pieces of the mapping model: locations, the error type, enum names and the
 // dialect an ODBC Driver= names.
 #include "config/mapping.hpp"

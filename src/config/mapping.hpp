@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The mapping file as plain structs: what the user wrote, with secrets resolved.
 // Nothing here touches a database; see loader.cpp for YAML -> Mapping.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Table names in mapping entries: splitting "schema.table", deriving a target from a
 // source, and matching `include`/`exclude` globs. Shared by the loader and the plan.
 #include <cctype>

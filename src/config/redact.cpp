@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Masking secrets in connection strings so they can be printed: ODBC "k=v;" pairs,
 // libpq "k=v k='v'" pairs and URIs (user:password@, ?password=). When the style is
 // unclear, mask by every reading: showing "***" too often is harmless, a password is not.

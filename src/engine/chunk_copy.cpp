@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One chunk, one target transaction.
 #include "engine/chunk_copy.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Moving one chunk: rows COPYed batch by batch (each batch under a savepoint, so a
 // refused row is isolated by bisection and costs no other row), merged when the
 // mode needs it, and the chunk's done mark committed in the same transaction.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Coordinator event loop (Boost.Asio + Boost.Process): one thread, one io_context,
 // workers' stdout read line by line, a timer for progress and delayed retries.
 #include "engine/coordinator.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The coordinator: plans, records state, starts worker processes, hands out
 // chunks, re-queues the chunks of dead workers, and summarises. No row passes here.
 #pragma once

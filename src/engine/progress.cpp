@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Progress rendering. Rates and ETAs come from rows seen since the table started.
 #include "engine/progress.hpp"
 

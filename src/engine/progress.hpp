@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Progress while copying: lines redrawn in place on a terminal, a log line every
 // few seconds elsewhere, or one JSON object per event with --log-format json.
 #pragma once

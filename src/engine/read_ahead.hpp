@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading a chunk one batch ahead of writing it.
 #pragma once
 

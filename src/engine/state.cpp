@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // State tables and the transactions around them.
 #include "engine/state.hpp"
 

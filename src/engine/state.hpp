@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Run and chunk state in the target database (schema `replicate` by default): what
 // makes a rerun resume, and what lets several processes share one run.
 #pragma once

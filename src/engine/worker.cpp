@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Worker process: connections are opened lazily and dropped after any error, so a
 // restarted server or a lost connection costs one chunk attempt, not the worker.
 #include "engine/worker.hpp"

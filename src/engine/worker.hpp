@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The worker side: move one chunk from source to target in one target transaction,
 // and the `replicate worker` process loop around it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQL for reading one key-range chunk. The range itself is spelled by
 // catalog::expand_range, without row values (SQL Server has none).
 #include <memory>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A resolved plan: per table, the columns (source type -> target type), the key,
 // the target DDL and the key-range chunks. Plain data; serialisable for workers.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TablePlan <-> JSON: the coordinator plans once and hands each worker the result,
 // so workers never introspect and never disagree with the coordinator.
 #include <nlohmann/json.hpp>

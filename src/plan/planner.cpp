@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Resolution of a mapping against real catalogs. Everything a worker needs is
 // decided here once, so workers only execute.
 #include "plan/planner.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turning a mapping into a plan: introspect the source, resolve columns and keys,
 // decide the target DDL, and cut key-range chunks.
 #pragma once

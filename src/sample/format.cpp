@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Formatting for the sample generator. Integer arithmetic only: no locale, no
 // floating point, so every platform prints the same characters.
 #include "sample/format.hpp"

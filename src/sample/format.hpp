@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text formats of the sample's values: numbers, exact decimals, ISO dates and
 // CPFs. All append to a caller's buffer to avoid allocation.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small deterministic PRNG and integer calendar arithmetic for the sample
 // generator. Our own code, not <random>: std:: distributions differ between
 // standard libraries, and the sample must be byte-identical everywhere for a seed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Generates realistic bi_credores rows: one row per contract in collection, a
 // debtor's contracts on consecutive rows with the same CPF (valid check digits),
 // DEVEDOR_ID and city; due dates, delays and bands that agree with each other;

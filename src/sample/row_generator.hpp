@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds the sample's rows one at a time, independent of where they are written.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the sample database with the sqlite3 C API: one transaction, one
 // prepared INSERT reused for every row, no journal. The file is built beside the
 // target and renamed over it, so a failed run never leaves half a sample behind.

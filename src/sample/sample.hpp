@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sample generator: a SQLite copy of the flagship bi_credores table with
 // realistic, deterministic rows, for demos, tests and benchmarks without SQL Server.
 #pragma once

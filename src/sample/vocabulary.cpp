@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Word lists for the sample. Creditors are invented on purpose: a sample should
 // never look like a real company's debtor list.
 #include "sample/vocabulary.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The words the sample is made of: Brazilian cities, creditors and their
 // products, and the collection actions an operator records, with their accents,
 // so encodings are exercised end to end.

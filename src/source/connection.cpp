@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Connections over SOCI sessions. SQLite reads with sqlite3_step on SOCI's handle; the
 // PostgreSQL and ODBC sessions are reached underneath (libpq cursors, raw ODBC
 // array fetches) where SOCI would fetch a whole result or truncate long values.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A database session behind one small interface (SOCI underneath, never exposed):
 // catalog queries, bulk cursors, plain statements, and the raw PGconn for COPY.
 #pragma once

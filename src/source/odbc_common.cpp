@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ODBC diagnostics and handles shared by the cursors.
 #include "source/odbc_common.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the two ODBC cursors share: diagnostics turned into classified errors, and a
 // statement handle freed on every path. Internal to source; includes the ODBC headers.
 #pragma once

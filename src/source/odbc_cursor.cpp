@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Raw ODBC bulk cursor: column-wise array binding for short columns, piecewise
 // SQLGetData for long ones, and an error (never silent truncation) when a value
 // does not fit the buffer its declared size promised.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Raw ODBC access under a SOCI odbc session: a bulk cursor that binds column-wise
 // arrays and never truncates, and driver facts SOCI does not expose.
 #pragma once

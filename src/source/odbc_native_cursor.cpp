@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ODBC cursor over values in their native C types (SQL Server's main road): the
 // source sends bare columns, the driver hands over integers, date/time structs,
 // GUIDs, bytes and UTF-16 text, and the rows are formatted here, as canonical text or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libpq cursor: SOCI's PostgreSQL backend would pull a whole result into memory.
 #include "source/pg_cursor.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A server-side cursor on a libpq connection: bounded memory however large the result.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sqlite3_step into a reused Batch: values as strings, or rows as COPY text.
 #include "source/sqlite_cursor.hpp"
 

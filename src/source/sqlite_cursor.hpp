@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A bulk cursor straight on the sqlite3 handle under a SOCI session: SOCI's vector
 // fetch copies every value twice through its own row buffers, which cost more than
 // SQLite's own work.

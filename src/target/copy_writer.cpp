@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // COPY ... FROM STDIN in text format (util/copy_text.hpp has the encoding).
 #include "target/copy_writer.hpp"
 

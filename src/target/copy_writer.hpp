@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PostgreSQL COPY ... FROM STDIN in text format, fed from column batches.
 #pragma once
 

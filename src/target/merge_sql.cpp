@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Merge statements. Counting uses RETURNING (xmax = 0), which is true exactly for the
 // rows an INSERT ... ON CONFLICT inserted rather than updated.
 #include "target/merge_sql.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQL that moves a chunk's staged rows into the target for the modes that do not
 // simply COPY into it: append with skip/update, incremental upserts, and mirror.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Canonical types to PostgreSQL types. PostgreSQL keeps at most 6 fractional digits
 // of seconds, so time precisions are capped there (the plan says so per column).
 #include "target/pg_schema.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PostgreSQL side of the type mapping, and the DDL for target tables.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PostgreSQL type spellings read into kinds, and which of them narrow a source type.
 #include "target/pg_type.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PostgreSQL column types as they are spelled (format_type(), or a mapping's `type:`),
 // read into what replicate needs to know of them: the kind of value, its precision,
 // scale or length, and whether it can hold every value of a source column's type.

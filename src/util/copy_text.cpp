@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // COPY text format: backslash, tab, newline and carriage return are escaped, NULL
 // is \N, an empty string stays empty.
 #include "util/copy_text.hpp"

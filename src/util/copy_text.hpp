@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // COPY text format primitives, shared by the COPY writer and by cursors that encode
 // rows for it directly.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Classification of database errors, decided once here rather than at each catch.
 #include "util/error.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Errors that carry what a caller needs to decide: the side, the kind (so retry
 // policy is decided once), the SQLSTATE, and context added as they travel up.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS defaults and warnings. libpq reads its own strings (PQconninfoParse, and
 // PQconndefaults for what the environment supplies), so a URI, quoting or PGHOST
 // mean here exactly what they mean to the connection.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Encryption of database connections: what replicate asks for when a mapping does not
 // say (verified TLS to any server not on this machine), and which explicit choices
 // are weaker and deserve a warning.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PostgreSQL's input-then-output of a value, emulated for the forms our source
 // dialects produce (see Dialect::select_text). Anything else returns nullopt and is
 // left to the target server, so an emulation gap costs speed, never a wrong answer.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The canonical form of a value for comparison: PostgreSQL's text output of the value
 // as the target column's type (or as a wider type where the target's narrows the
 // source's: see widened_type in side.hpp). The target computes it in SQL; a PostgreSQL source

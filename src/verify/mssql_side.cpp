@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQL Server hashing its own rows for verify: each column's canonical text (what
 // PostgreSQL prints for the target column) is spelled in T-SQL, the row encoded
 // as row_hash.hpp says and hashed with HASHBYTES('MD5'); only a chunk's count, sum

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A SQL Server source that hashes its rows itself (HASHBYTES over the canonical
 // row form). Internal to verify.
 #pragma once

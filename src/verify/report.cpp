@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The verify report, for people and for programs.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // md5 through OpenSSL's EVP interface, fetched once per hasher, not per row.
 #include "verify/row_hash.hpp"
 

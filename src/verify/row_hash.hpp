@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The row hash both sides agree on: md5 over a length-prefixed encoding of the
 // canonical values (`octet_length(v) || ':' || v`, NULL as `N`, joined by '|'), of
 // which the first 64 bits count. A chunk's checksum is the row count plus the sum

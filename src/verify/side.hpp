@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One side of a comparison (source or target) behind one interface: checksums of a
 // key range, (key, hash) pairs, and canonical rows for given keys. A side that can
 // hash in SQL (PostgreSQL) does; any other source streams its rows and hashes here.

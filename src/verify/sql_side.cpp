@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sides that hash inside PostgreSQL: the target always, and a PostgreSQL source.
 // Only aggregates, (key, hash) pairs of small ranges and the rows that differ leave
 // the server.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A source that cannot hash in SQL (SQLite, SQL Server, other ODBC sources): a chunk's
 // rows stream here in key order, each value normalised to its target type's text and
 // the row hashed. The chunk's (key, hash) pairs are kept while it is examined, so

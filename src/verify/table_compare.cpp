@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Chunk by chunk, then key by key. Integer keys compare the same in every database,
 // so a chunk holds the same keys on both sides and differing ranges can be halved.
 // Other keys (text under different collations, SQL Server's uniqueidentifier order)

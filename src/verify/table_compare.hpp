@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Comparing one table: chunk checksums on both sides (chunks in parallel, one pair
 // of sessions per thread), bisection of the chunks that differ, then the keys that
 // differ, reconciled across chunks. Internal to verify.

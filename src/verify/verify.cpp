@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // verify_mapping: plan the mapping as a copy would (same columns, keys and chunks),
 // read the target's real column types, and compare table by table.
 #include "verify/verify.hpp"

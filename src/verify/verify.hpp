@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `replicate verify`: compare each mapped table's source and target without changing
 // either. Row counts, then per chunk a checksum over canonical rows (computed inside
 // each database where it can, here where it cannot), then bisection of differing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL Server dialect without a server: the SQL it sends (pinned in
 // tests/catalog/golden/*.sql; REPLICATE_UPDATE_GOLDEN=1 rewrites them), quoting of
 // hostile names, key literals and key ranges. mssql_live_test.cpp runs it for real.

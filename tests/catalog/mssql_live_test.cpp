@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL Server and generic ODBC dialects against real servers: SQL Server when
 // REPLICATE_TEST_MSSQL holds an ODBC connection string (skipped loudly otherwise),
 // and the test cluster's PostgreSQL through psqlODBC for the generic dialect.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQL Server's type table: every type name with its length/precision/scale
 // variants maps to the expected canonical type and PostgreSQL type, and
 // docs/mssql-types.md says the same thing.

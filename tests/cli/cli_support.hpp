@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for tests that run the replicate binary and must not hang with it: a process
 // started in the background, waited for with a limit, killed when the limit passes.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Passwords with a space, a quote, a backslash, a ';' or a '}' reach a real PostgreSQL
 // that checks them (a private cluster with scram-sha-256, since the suite's trusts every
 // connection), through libpq keyword/value strings, URIs and psqlODBC; a wrong one fails

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --report never writes through a symbolic link (refused before the copy starts, exit 2),
 // and the report, which holds sample keys, is created with mode 0600.
 #include <gtest/gtest.h>

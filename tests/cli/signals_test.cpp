@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every command answers SIGTERM and SIGINT within seconds, in every phase: planning (held
 // up by a lock on the source table), copying, verifying (held up by a lock on the
 // target) and status (a lock on the state table). Also: a connection string that its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // state_schema reaches SQL only validated and quoted: `status` with a schema that tries
 // to close the literal drops nothing, and a mixed-case schema is found where it was made.
 #include <gtest/gtest.h>

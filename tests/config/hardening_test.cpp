@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile and careless mapping files (issue 14): files that never end, globs that
 // backtrack forever, numbers that overflow, bytes that are not text, placeholders where a
 // secret would be printed, passwords that break their connection string, and a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // interpolate(): ${env:NAME}, ${file:PATH}, the $${ escape, and errors that show no value.
 #include <gtest/gtest.h>
 #include <unistd.h>

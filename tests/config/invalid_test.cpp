@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One invalid mapping per rule under tests/config/invalid/; each file's first line pins the
 // exact message: "# error: LINE:COLUMN: message".
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // load_mapping on valid files: every key lands in the right field, defaults merge into
 // tables, placeholders resolve, and secrets stay out of what can be printed.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The helpers around mapping entries: suggestions, table names, target templates, globs.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The mapping files shipped in mappings/ and examples/ must load, not only match the schema:
 // the loader also checks duplicates, keys and placeholders. Unset ${env:...} variables get
 // stand-in values for the duration of the test.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // redact_connection: passwords never reach a log, an error or `plan` output.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // schemas/mapping.schema.json, checked by a real draft 2020-12 validator (Debian's python3
 // with python3-jsonschema): the project's mappings and examples must validate, and files the
 // loader rejects for a schema-expressible reason must be rejected by the schema too.

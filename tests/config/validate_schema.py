@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Check mapping files against schemas/mapping.schema.json (JSON Schema draft 2020-12).
 
 usage: validate_schema.py SCHEMA [--valid FILE...] [--invalid FILE...]

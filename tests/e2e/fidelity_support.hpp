@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the end-to-end fidelity tests (tests/e2e/fidelity_test.cpp).
 //
 // Everything here reads and writes the databases with libpq and the sqlite3 C

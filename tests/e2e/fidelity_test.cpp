@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end value fidelity: the real binary copies a table into the private
 // PostgreSQL cluster over each of the four routes
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The flagship, live: mappings/bi_credores.yaml, unchanged, with only its
 // environment variables set, copies the seed's rows (REPLICATE_TEST_MSSQL_ROWS,
 // default 1,000,000) from SQL Server into PostgreSQL, and the copy is proved

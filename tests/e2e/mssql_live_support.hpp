@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A live SQL Server for end-to-end tests: REPLICATE_TEST_MSSQL holds an ODBC
 // connection string without Database= (e.g. a Babelfish lab or a real server);
 // tests skip loudly without it. Tables go in database replicate_test (created

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQL Server to PostgreSQL through the binary, against a live server named by
 // REPLICATE_TEST_MSSQL (an ODBC connection string without Database=; skipped
 // loudly otherwise): every type exact, mirror's STATUS flow, incremental with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Two `replicate` processes on one mapping share its run (chunks are claimed under a
 // row lock); the run's totals and each process's summary must be those of the
 // committed chunks, not of the chunks one process happened to copy. Issue 14, item 15.

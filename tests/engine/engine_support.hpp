@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for engine tests: a replicate process in the background that a test can
 // kill, waiting on conditions (never on fixed sleeps), and mapping files.
 #pragma once

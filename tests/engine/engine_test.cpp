@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parallel engine against real processes and a real PostgreSQL: worker counts
 // give identical results, kill -9 of a worker or of the coordinator loses and
 // duplicates nothing, a restarted target is survived, a failing chunk fails its table.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Errors keep what happened and where, never row content: retry warnings, the summary,
 // replicate.chunks.last_error and replicate.runs.error drop the values PostgreSQL's
 // COPY context quotes. Issue 14, item 10.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ReadAhead over real SQLite cursors: every batch in order, an error of the cursor
 // rethrown where the batches are taken, and an early stop that leaves nothing behind.
 #include "engine/read_ahead.hpp"

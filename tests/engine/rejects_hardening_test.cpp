@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rows no text column can hold (a NUL byte, invalid UTF-8, in a value or in the key):
 // each is a reject with its reason and its bytes kept as escapes, and every other row
 // lands. Issue 14, items 1 and 2.

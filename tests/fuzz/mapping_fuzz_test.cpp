@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fuzzing the mapping loader and the planner through the binary: a corpus of mutated
 // mappings (bit flips, truncations, spliced lines, alias bombs, deep nesting, huge values,
 // invalid UTF-8, NULs), generated from a fixed seed so every run checks the same files,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sync modes and rejects against a real PostgreSQL: each mode on a source that
 // changes between runs, checked against a reference computed here; mirror killed
 // between its steps; rows the target refuses land in the rejects table.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Table and column mappings end to end: include/exclude patterns, `where`, `expr`,
 // `value`, per-column types, identifier case, and `replicate plan` output.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sample generator: shape, determinism and realism of the rows it writes,
 // checked through the sqlite3 API against a freshly generated file.
 #include "sample/sample.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ODBC bulk cursor against real drivers: SQLite's ODBC driver (a file per
 // test) and psqlODBC against the private test cluster.
 #include "source/odbc_cursor.hpp"

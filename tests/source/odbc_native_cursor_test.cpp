@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The native-type ODBC cursor (SQL Server's read path) against a real driver here:
 // psqlODBC on the private cluster. Integers, booleans, floats, exact numerics,
 // dates, timestamps with fractions, GUIDs, bytes and UTF-16 text come in their C

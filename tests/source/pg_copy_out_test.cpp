@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // COPY (SELECT ...) TO STDOUT as a cursor, against the private test cluster.
 #include <gtest/gtest.h>
 

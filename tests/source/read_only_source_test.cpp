@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Source sessions are read-only where the database allows it, and a SQLite source is
 // never created: replicate reads its sources and changes nothing there. Targets stay
 // read-write. Issue 14, item 12.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A SQLite REAL bound for a decimal column may go as its shortest text instead of
 // 17 digits. PostgreSQL itself is the judge: rounded to every scale up to the
 // shortest text's own, the two must give the same numeric.

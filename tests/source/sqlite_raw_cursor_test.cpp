@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The raw SQLite cursor converts values in C++; it must give, value for value, what
 // the SQLite dialect's select_text gives in SQL. One untyped column holds a value
 // of every storage class, and each canonical type reads it both ways. REAL values

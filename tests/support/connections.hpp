@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Source connections for tests that drive cursors directly.
 #pragma once
 

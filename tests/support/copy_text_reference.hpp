@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // COPY text escaping written out longhand, byte by byte: the reference the tests
 // hold the word-at-a-time escaping (util/copy_text) to.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The test helpers themselves: the private cluster answers, databases can be
 // made, names never collide, and the binary can be run.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for tests that talk to real databases. Libpq directly, not the code
 // under test, so a bug in replicate cannot hide itself in its own checks.
 #include "support/test_db.hpp"

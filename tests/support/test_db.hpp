@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for tests that talk to real databases: the private PostgreSQL cluster
 // started by scripts/pg-cluster.sh, throw-away databases, and running the binary.
 #pragma once

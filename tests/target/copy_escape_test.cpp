@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // COPY text escaping works a word at a time; it must give exactly what escaping byte
 // by byte gives, wherever the special bytes fall and whatever surrounds them.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // util::without_row_data: error text for logs and state keeps what happened and
 // where, never the row content PostgreSQL quotes. Issue 14, item 10.
 #include <gtest/gtest.h>

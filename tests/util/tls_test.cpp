@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS by default: verified encryption to any PostgreSQL server not on this machine
 // unless the mapping says otherwise, FreeTDS's own spelling of Encrypt=yes, and a
 // warning for weaker explicit choices. Issue 14, item 13.

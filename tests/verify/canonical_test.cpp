@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C++ normaliser per target type, pinned by expected strings and then checked
 // against the real server: for every case PostgreSQL's own `'input'::type` text must
 // equal what normalise() says, or verify would call equal rows different.

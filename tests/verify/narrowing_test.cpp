@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A mapping `type:` narrower than the source's (numeric(10,1) from 1.25, timestamp(0),
 // char(n) dropping trailing spaces) alters the rows it copies: `plan` warns about each
 // such column, and `verify` compares the source's values with the target's in a type

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // verify between PostgreSQL databases of the test cluster: tables copied with the
 // real binary compare equal whichever side hashes; a 1,000,000-row table with three
 // differences yields exactly those keys while moving a few thousand rows; text keys

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // verify with sources that cannot hash in SQL (SQLite) and through ODBC (psqlODBC):
 // tables copied with the real binary compare equal, so the normaliser agrees with
 // what the copy wrote; a changed value in the target is named.

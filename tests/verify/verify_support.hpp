@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for verify tests: mapping files between test databases, loaded the way
 // the CLI loads them, and short accessors into a report.
 #pragma once

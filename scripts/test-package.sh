@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs the .deb as a user would, checks what it promises, purges it and checks
+# that nothing is left: /usr/bin/replicate and its version, the man page, bash
+# completion, the systemd units, the schema and examples, the replicate user.
+#
+#   bash scripts/test-package.sh [DEB]   # as root; default: build-deb/replicate_*.deb
+#
+# Runs every check, exits non-zero when one failed. Refuses to run when replicate is
+# already installed, or a replicate user or /etc/replicate exists (it would remove them).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+[[ $EUID -eq 0 ]] || { echo "test-package: run as root (it installs and purges a package)" >&2; exit 1; }
+
+deb=${1:-$(ls build-deb/replicate_*.deb 2>/dev/null | head -1)}
+[[ -n $deb && -f $deb ]] || { echo "test-package: no .deb; run scripts/package.sh first" >&2; exit 1; }
+deb=$(realpath "$deb")
+if dpkg-query -W -f='${Status}' replicate 2>/dev/null | grep -q 'ok installed'; then
+  echo "test-package: replicate is installed already; not touching it" >&2
+  exit 1
+fi
+
+if getent passwd replicate >/dev/null || getent group replicate >/dev/null || [[ -e /etc/replicate ]]; then
+  echo "test-package: a replicate user, group or /etc/replicate exists already; purging would remove it" >&2
+  exit 1
+fi
+
+failures=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@" >/dev/null 2>&1; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
+}
+
+readonly FILES=(
+  /usr/bin/replicate
+  /usr/share/man/man1/replicate.1.gz
+  /usr/share/bash-completion/completions/replicate
+  /lib/systemd/system/replicate@.service
+  /lib/systemd/system/replicate@.timer
+  /usr/share/replicate/schemas/mapping.schema.json
+  /usr/share/doc/replicate/examples/quickstart.yaml
+  /usr/share/doc/replicate/copyright
+  /usr/share/doc/replicate/changelog.Debian.gz
+)
+
+echo "test-package: installing $deb"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" </dev/null
+
+version=$(dpkg-deb -f "$deb" Version)
+check "replicate --version prints ${version%-*}" bash -c "[[ \$(/usr/bin/replicate --version) == 'replicate ${version%-*}' ]]"
+check "replicate -V" /usr/bin/replicate -V
+check "man -w replicate" bash -c "[[ \$(man -w replicate) == /usr/share/man/man1/replicate.1.gz ]]"
+check "man replicate renders" bash -c "MANWIDTH=80 man replicate | grep -q 'EXIT STATUS'"
+for f in "${FILES[@]}"; do check "$f exists" test -e "$f"; done
+check "completion offers subcommands" bash -c \
+  "source /usr/share/bash-completion/completions/replicate && COMP_WORDS=(replicate pl) COMP_CWORD=1 && _replicate && [[ \${COMPREPLY[*]} == plan ]]"
+check "user replicate exists" getent passwd replicate
+check "group replicate exists" getent group replicate
+check "user replicate has no login shell" bash -c "[[ \$(getent passwd replicate | cut -d: -f7) == /usr/sbin/nologin ]]"
+check "/etc/replicate exists" test -d /etc/replicate
+if command -v systemd-analyze >/dev/null; then
+  check "units pass systemd-analyze verify" bash -c \
+    "[[ -z \$(systemd-analyze verify --man=no /lib/systemd/system/replicate@.service /lib/systemd/system/replicate@.timer 2>&1) ]]"
+fi
+
+echo "test-package: purging"
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -q replicate </dev/null
+for f in "${FILES[@]}" /usr/share/doc/replicate /usr/share/replicate /etc/replicate; do
+  check "$f is gone" test ! -e "$f"
+done
+check "user replicate is gone" bash -c "! getent passwd replicate"
+check "group replicate is gone" bash -c "! getent group replicate"
+check "dpkg knows no replicate" bash -c "! dpkg-query -W replicate"
+
+if ((failures > 0)); then
+  echo "test-package: $failures check(s) failed" >&2
+  exit 1
+fi
+echo "test-package: all checks passed"
