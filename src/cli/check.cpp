@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `replicate check`: can this mapping run here? Connects to the source and the target,
 // names the servers and the encryption in use, lists the tables each entry (patterns
 // included) stands for, and tries every privilege a run needs without changing

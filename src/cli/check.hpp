@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `replicate check FILE`: connections, servers, encryption, matched tables and the
 // privileges a run needs, tried without changing anything.
 #pragma once
