@@ -120,11 +120,17 @@ int cmd_plan(const std::string& file) {
 int cmd_status(const std::string& file) {
   return guarded([&] {
     auto m = config::load_mapping(file);
+    // `include:` patterns name the tables the source has now, as `run` expands them.
+    std::vector<config::TableMapping> entries = m.tables;
+    if (std::any_of(entries.begin(), entries.end(), [](const auto& t) { return !t.include.empty(); })) {
+      auto src = source::connect(m.source, source::Side::source);
+      entries = plan::expand_tables(m, *src);
+    }
     auto tgt = source::connect(m.target, source::Side::target);
     std::vector<std::string> names;
-    for (const auto& t : m.tables) {
-      if (!t.include.empty()) continue;
-      names.push_back(config::resolve_target(t.target, t.source, t.options.identifier_case));
+    for (const auto& t : entries) {
+      const auto [schema, table] = plan::target_name(t);
+      names.push_back(schema + "." + table);
     }
     // A literal holding a quoted name: the schema is validated, and quoted all the same.
     auto exists = tgt->query("SELECT to_regclass(" + target::pg_literal(target::pg_quote(m.state_schema) + ".runs") +

@@ -244,6 +244,20 @@ std::vector<config::TableMapping> expand_patterns(const config::Mapping& m, cons
   return out;
 }
 
+std::vector<config::TableMapping> expand_tables(const config::Mapping& m, source::Connection& source) {
+  auto dialect = catalog::make_dialect(m.source.driver, m.source.dialect, source.driver_name());
+  return expand_patterns(m, *dialect, source);
+}
+
+std::pair<std::string, std::string> target_name(const config::TableMapping& entry) {
+  if (entry.target.empty()) {
+    const std::string name = unquote(catalog::split_qualified(entry.source).second);
+    return {"public", entry.options.identifier_case == config::IdentifierCase::preserve ? name : lower(name)};
+  }
+  auto [ts, tn] = catalog::split_qualified(entry.target);
+  return {ts.empty() ? "public" : unquote(ts), unquote(tn)};
+}
+
 Plan build_plan(const config::Mapping& m, source::Connection& source, source::Connection& target,
                 const std::function<void(TablePlan&)>& before_chunks) {
   Plan plan;
@@ -274,15 +288,7 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
     t.estimated_rows = info.approx_rows;
     t.estimated_rows_exact = info.rows_exact;
 
-    const bool preserve = entry.options.identifier_case == config::IdentifierCase::preserve;
-    if (entry.target.empty()) {
-      t.target_schema = "public";
-      t.target_table = preserve ? name : lower(name);
-    } else {
-      auto [ts, tn] = catalog::split_qualified(entry.target);
-      t.target_schema = ts.empty() ? "public" : unquote(ts);
-      t.target_table = unquote(tn);
-    }
+    std::tie(t.target_schema, t.target_table) = target_name(entry);
     resolve_columns(entry, info, *dialect, m.types, t);
     resolve_key(entry, info, *dialect, t);
     const auto mode = entry.options.mode;

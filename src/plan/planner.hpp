@@ -34,6 +34,14 @@ Plan build_plan(const config::Mapping& mapping, source::Connection& source,
                 source::Connection& target,
                 const std::function<void(TablePlan&)>& before_chunks = {});
 
+/// The mapping's table entries with each `include:` pattern replaced by an entry per
+/// source table it matches, as `run` and `plan` see them (throws PlanError when a
+/// pattern matches nothing).
+std::vector<config::TableMapping> expand_tables(const config::Mapping& mapping, source::Connection& source);
+
+/// An entry's target table (schema, name), unquoted: what the state records it under.
+std::pair<std::string, std::string> target_name(const config::TableMapping& entry);
+
 /// incremental: compute this run's window (watermark_from, watermark_to] from the last
 /// saved watermark (nullopt on a first run) and add it to the table's `where`.
 void apply_watermark_window(TablePlan& table, source::Connection& source,
