@@ -31,5 +31,43 @@ TEST_F(Commands, StatusShowsTheTablesAnIncludePatternMatched) {
   EXPECT_EQ(count_of(r.out, "done"), 2u) << r.out;
 }
 
+TEST_F(Commands, PlanStatusAndVerifyReadEveryFileGiven) {
+  pg_exec(src, "CREATE TABLE first_t (id int PRIMARY KEY); INSERT INTO first_t VALUES (1);"
+               "CREATE TABLE second_t (id int PRIMARY KEY); INSERT INTO second_t VALUES (1), (2)");
+  write_file(dir + "/a.yaml", pg_to_pg_mapping("  - source: public.first_t\n", "  workers: 1\n"));
+  write_file(dir + "/b.yaml", pg_to_pg_mapping("  - source: public.second_t\n", "  workers: 1\n"));
+  auto r = run_replicate({dir + "/a.yaml", dir + "/b.yaml"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  r = run_replicate({"plan", dir + "/a.yaml", dir + "/b.yaml"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("table public.first_t"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("table public.second_t"), std::string::npos) << r.out;
+
+  r = run_replicate({"status", dir + "/a.yaml", dir + "/b.yaml"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("public.first_t"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("public.second_t"), std::string::npos) << r.out;
+
+  // A difference in the second file is found, and decides the exit code.
+  pg_exec(dst, "DELETE FROM second_t WHERE id = 2");
+  r = run_replicate({"verify", dir + "/a.yaml", dir + "/b.yaml"}, env);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("public.first_t: equal"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("public.second_t: DIFFERENT"), std::string::npos) << r.out;
+  r = run_replicate({"verify", "--json", dir + "/a.yaml", dir + "/b.yaml"}, env);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"equal\": false"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("first_t"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("second_t"), std::string::npos) << r.out;
+
+  // Every file is loaded before anything connects: a broken second file stops the first.
+  write_file(dir + "/bad.yaml", "version: 1\nsorce: {}\n");
+  r = run_replicate({"plan", dir + "/a.yaml", dir + "/bad.yaml"}, env);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(r.out.find("first_t"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("bad.yaml"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace replicate::test
