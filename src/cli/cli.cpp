@@ -132,18 +132,25 @@ int cmd_plan(const std::vector<std::string>& files) {
     auto src = source::connect(m.source, source::Side::source);
     auto tgt = source::connect(m.target, source::Side::target);
     // The window a run would copy: from the state's watermark (read, never created here)
-    // to the newest value now.
-    auto p = plan::build_plan(m, *src, *tgt, [&](plan::TablePlan& t) {
-      const bool incremental = t.options.mode == config::Mode::incremental;
-      if (!incremental && !(t.options.mode == config::Mode::full && t.options.watermark)) return;
-      plan::apply_watermark_window(
-          t, *src, incremental ? engine::State::saved_watermark(*tgt, m.state_schema, t) : std::nullopt, std::nullopt);
-    });
+    // to the newest value now. A table whose own SQL fails is reported, and the others
+    // planned (exit 1), as `run` does.
+    std::vector<std::string> failed;
+    auto p = plan::build_plan(
+        m, *src, *tgt,
+        [&](plan::TablePlan& t) {
+          const bool incremental = t.options.mode == config::Mode::incremental;
+          if (!incremental && !(t.options.mode == config::Mode::full && t.options.watermark)) return;
+          plan::apply_watermark_window(
+              t, *src, incremental ? engine::State::saved_watermark(*tgt, m.state_schema, t) : std::nullopt,
+              std::nullopt);
+        },
+        [&](const config::TableMapping&, const util::DbError& e) { failed.push_back(e.what()); });
     if (!first) std::fputs("\n", stdout);
     first = false;
     std::fputs(format_plan(p).c_str(), stdout);
     std::fflush(stdout);
-    return util::exit_ok;
+    for (const auto& f : failed) print_error(f);
+    return failed.empty() ? util::exit_ok : util::exit_table_failed;
   });
 }
 
