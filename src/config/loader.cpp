@@ -161,7 +161,7 @@ class Loader {
   template <typename E>
   E choice(const Field& f, std::initializer_list<E> allowed) const;
 
-  Endpoint endpoint(const Field& f) const;
+  Endpoint endpoint(const Field& f, bool target) const;
   bool apply_option(TableOptions& o, const Field& f) const;
   TableMapping entry(const YAML::Node& node, const std::string& path) const;
   void target(TableMapping& t, const Fields& fs) const;
@@ -270,12 +270,17 @@ E Loader::choice(const Field& f, std::initializer_list<E> allowed) const {
                   "'; allowed values: " + join(names));
 }
 
-Endpoint Loader::endpoint(const Field& f) const {
+Endpoint Loader::endpoint(const Field& f, bool target) const {
   const Fields fs = map_field(f, kEndpointKeys);
   Endpoint e;
   e.location = at(f);
-  e.driver = choice(require(fs, "driver", "driver: odbc (or postgresql, sqlite)"),
-                    {Driver::odbc, Driver::postgresql, Driver::sqlite});
+  const Field& driver = require(fs, "driver", target ? "driver: postgresql" : "driver: odbc (or postgresql, sqlite)");
+  e.driver = choice(driver, {Driver::odbc, Driver::postgresql, Driver::sqlite});
+  // Rows arrive with COPY and merges in PostgreSQL's SQL, and the run state lives in the target.
+  if (target && e.driver != Driver::postgresql)
+    fail(at(driver.value), "invalid value '" + driver.value.Scalar() + "' for '" + driver.path +
+                               "': replicate writes only to PostgreSQL (COPY, upserts and its run state live "
+                               "there); set driver: postgresql and a libpq connection string or postgresql:// URI");
   if (const Field* d = fs.find("dialect")) {
     if (e.driver != Driver::odbc)
       fail(at(d->key), "'dialect' applies only to driver odbc, but '" + f.path + "' uses driver " +
@@ -553,8 +558,8 @@ Mapping Loader::load(const YAML::Node& root) {
   if (m.version != 1)
     fail(at(version.value), "unsupported version " + version.value.Scalar() +
                                 "; write version: 1 (the only version this replicate reads)");
-  m.source = endpoint(require(top, "source", "source: with driver: and connection: under it"));
-  m.target = endpoint(require(top, "target", "target: with driver: and connection: under it"));
+  m.source = endpoint(require(top, "source", "source: with driver: and connection: under it"), false);
+  m.target = endpoint(require(top, "target", "target: with driver: postgresql and connection: under it"), true);
   if (const Field* f = top.find("state_schema")) {
     // It is spliced into SQL (quoted) on every state query: only a plain name is taken.
     m.state_schema = nonempty_text(*f);

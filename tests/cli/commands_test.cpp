@@ -69,5 +69,16 @@ TEST_F(Commands, PlanStatusAndVerifyReadEveryFileGiven) {
   EXPECT_NE(r.err.find("bad.yaml"), std::string::npos) << r.err;
 }
 
+TEST_F(Commands, ASqliteTargetIsRefusedBeforeAnyFileIsMade) {
+  write_file(dir + "/m.yaml", "version: 1\nsource: {driver: postgresql, connection: \"dbname=x\"}\n"
+                              "target: {driver: sqlite, connection: \"" + dir + "/dw.sqlite\"}\ntables:\n  - source: t\n");
+  for (const char* command : {"validate", "plan"}) {
+    const auto r = run_replicate({command, dir + "/m.yaml"}, env);
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("m.yaml:3:18: invalid value 'sqlite' for 'target.driver'"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::ifstream(dir + "/dw.sqlite").good());
+}
+
 }  // namespace
 }  // namespace replicate::test
