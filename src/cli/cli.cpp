@@ -86,11 +86,16 @@ int guarded(const std::function<int()>& body) {
   }
 }
 
-int cmd_validate(const std::vector<std::string>& files, const Globals& g) {
+int cmd_validate(const std::vector<std::string>& files, bool check_env, const Globals& g) {
   int rc = util::exit_ok;
   for (const auto& f : files) {
     int r = guarded([&] {
-      auto m = config::load_mapping(f);
+      // The file, not the environment it will run in: values are read only with --env.
+      auto m = config::load_mapping(f, check_env ? config::EnvReading::read : config::EnvReading::names_only);
+      for (const auto& u : g.quiet ? std::vector<config::UnsetVariable>{} : m.unset_env)
+        std::fprintf(stderr, "warning: %s: environment variable '%s' is not set; export it before run, plan, "
+                             "status or verify (validate --env makes this an error)\n",
+                     u.location.str().c_str(), u.name.c_str());
       if (!g.quiet) std::printf("%s: ok (%zu table entr%s)\n", f.c_str(), m.tables.size(), m.tables.size() == 1 ? "y" : "ies");
       return util::exit_ok;
     });
@@ -311,6 +316,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check mapping files without connecting to anything (exit 0 or 2)");
   validate->add_option("files", validate_files, "Mapping files")->required();
+  bool validate_env = false;
+  validate->add_flag("--env", validate_env,
+                     "Also read the ${env:} variables the files name: an unset one is an error (else a warning) "
+                     "and values are checked in their connection strings");
 
   std::vector<std::string> plan_files;
   auto* plan = app.add_subcommand("plan", "Connect, introspect and print what would be done, per table");
@@ -364,7 +373,7 @@ int main(int argc, char** argv) {
 
   if (*worker) return engine::worker_main(worker_file);
   exit_on_interrupts();
-  if (*validate) return cmd_validate(validate_files, g);
+  if (*validate) return cmd_validate(validate_files, validate_env, g);
   if (*check) {
     int rc = util::exit_ok;
     for (const auto& f : check_files) rc = std::max(rc, guarded([&] { return check_mapping(config::load_mapping(f)); }));

@@ -107,8 +107,10 @@ std::string describe(const YAML::Node& n) {
 
 class Loader {
  public:
-  Loader(std::string file, std::string base_dir)
-      : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+  Loader(std::string file, std::string base_dir, EnvReading env)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)) {
+    env_.reading = env;
+  }
 
   Mapping load(const YAML::Node& root);
 
@@ -171,6 +173,7 @@ class Loader {
   std::string base_dir_;
   TableOptions defaults_;
   std::optional<Field> defaults_mode_;  // where `defaults.mode` was written, if it was
+  mutable EnvPlaceholders env_;         // the ${env:} variables met, and how they are read
 };
 
 Fields Loader::fields(const YAML::Node& map, const std::string& path,
@@ -299,11 +302,13 @@ Endpoint Loader::endpoint(const Field& f, bool target) const {
                                 : uri                            ? ConnectionStyle::uri
                                                                  : ConnectionStyle::libpq;
   e.connection = interpolate_connection(raw, style, connection.path, base_dir_, at(connection.value),
-                                        e.secrets);
-  if (e.connection.empty()) fail(at(connection), "'" + connection.path + "' is empty; write a value");
+                                        e.secrets, env_);
+  // A string that is one unread variable has no syntax to check here.
+  const bool checkable = !env_.whole_stand_in;
+  if (checkable && e.connection.empty()) fail(at(connection), "'" + connection.path + "' is empty; write a value");
   // Read as libpq will read it when connecting, so a bad string stops here, exit 2, and
   // libpq's message (which quotes the text around the fault) is never shown.
-  if (e.driver == Driver::postgresql)
+  if (checkable && e.driver == Driver::postgresql)
     if (const auto problem = libpq_parse_problem(e.connection))
       fail(at(connection.value), "'" + connection.path + "' is not a valid libpq connection string: " +
                                      *problem);
@@ -560,6 +565,19 @@ Mapping Loader::load(const YAML::Node& root) {
                                 "; write version: 1 (the only version this replicate reads)");
   m.source = endpoint(require(top, "source", "source: with driver: and connection: under it"), false);
   m.target = endpoint(require(top, "target", "target: with driver: postgresql and connection: under it"), true);
+  // Every unset variable at once, not one per attempt.
+  if (!env_.unset.empty() && env_.reading == EnvReading::read) {
+    const auto& first = env_.unset.front();
+    if (env_.unset.size() == 1)
+      fail(first.location, "environment variable '" + first.name + "' is not set; export " + first.name +
+                               " before running replicate, or change the mapping");
+    std::string names;
+    for (const auto& u : env_.unset)
+      names += (names.empty() ? "'" : ", '") + u.name + "' (line " + std::to_string(u.location.line) + ")";
+    fail(first.location, "environment variables " + names +
+                             " are not set; export each before running replicate, or change the mapping");
+  }
+  m.unset_env = env_.unset;
   if (const Field* f = top.find("state_schema")) {
     // It is spliced into SQL (quoted) on every state query: only a plain name is taken.
     m.state_schema = nonempty_text(*f);
@@ -637,7 +655,7 @@ Location location_of(const std::string& file, const std::string& text, std::size
 
 }  // namespace
 
-Mapping load_mapping(const std::string& path) {
+Mapping load_mapping(const std::string& path, EnvReading env) {
   FileText file = read_regular_file(path, kMaxMappingBytes);
   if (!file.text)
     throw ConfigError({path, 0, 0}, "cannot read the mapping file (" + file.reason + "); check the path");
@@ -664,7 +682,7 @@ Mapping load_mapping(const std::string& path) {
                       "invalid YAML: " + e.msg +
                           "; check the indentation, colons, quotes and brackets around here");
   }
-  return Loader(path, std::filesystem::path(path).parent_path().string()).load(root);
+  return Loader(path, std::filesystem::path(path).parent_path().string(), env).load(root);
 }
 
 }  // namespace replicate::config

@@ -80,5 +80,38 @@ TEST_F(Commands, ASqliteTargetIsRefusedBeforeAnyFileIsMade) {
   EXPECT_FALSE(std::ifstream(dir + "/dw.sqlite").good());
 }
 
+TEST_F(Commands, ValidateReadsNoEnvironmentAndListsEveryUnsetVariable) {
+  const std::string file = dir + "/m.yaml";
+  write_file(file, "version: 1\n"
+                   "source: {driver: postgresql, connection: \"${env:REPLICATE_T11_SRC_URL}\"}\n"
+                   "target:\n  driver: postgresql\n"
+                   "  connection: \"host=${env:REPLICATE_T11_HOST} user=${env:REPLICATE_T11_USER} "
+                   "password=${env:REPLICATE_T11_PW} dbname=dw\"\n"
+                   "tables:\n  - source: t\n");
+  // Not set at all: warnings naming each of the four, and the file is valid.
+  auto r = run_replicate({"validate", file}, {});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("m.yaml: ok (1 table entry)"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("warning: " + file + ":"), std::string::npos) << r.err;
+  for (const char* name : {"REPLICATE_T11_SRC_URL", "REPLICATE_T11_HOST", "REPLICATE_T11_USER", "REPLICATE_T11_PW"})
+    EXPECT_NE(r.err.find("environment variable '" + std::string(name) + "' is not set"), std::string::npos)
+        << name << ": " << r.err;
+
+  // Values are not read: a whole-string variable holding something libpq cannot parse
+  // does not matter to validate, which checks the file.
+  r = run_replicate({"validate", file}, {{"REPLICATE_T11_SRC_URL", "not 'a conninfo"},
+                                         {"REPLICATE_T11_HOST", "h"}, {"REPLICATE_T11_USER", "u"},
+                                         {"REPLICATE_T11_PW", "p"}});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+
+  // --env: the environment is checked too; every unset variable is an error at once.
+  r = run_replicate({"validate", "--env", file}, {{"REPLICATE_T11_HOST", "h"}});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  for (const char* name : {"REPLICATE_T11_SRC_URL", "REPLICATE_T11_USER", "REPLICATE_T11_PW"})
+    EXPECT_NE(r.err.find(name), std::string::npos) << name << ": " << r.err;
+  EXPECT_EQ(r.err.find("REPLICATE_T11_HOST"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace replicate::test
