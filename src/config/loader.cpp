@@ -312,7 +312,14 @@ Endpoint Loader::endpoint(const Field& f, bool target) const {
     if (const auto problem = libpq_parse_problem(e.connection))
       fail(at(connection.value), "'" + connection.path + "' is not a valid libpq connection string: " +
                                      *problem);
-  e.connection_display = redact_connection(raw);
+  // Shown as it will connect (host, port, user, database), secrets masked; values not
+  // read (validate) are shown as placeholders, never as their stand-ins.
+  if (env_.reading == EnvReading::read && env_.unset.empty()) {
+    e.connection_display = redact_connection(e.connection);
+    e.secrets = secret_values(e.connection, e.secrets);
+  } else {
+    e.connection_display = redact_connection(raw);
+  }
   if (e.driver == Driver::postgresql) e.dialect = Dialect::postgresql;
   if (e.driver == Driver::sqlite) e.dialect = Dialect::sqlite;
   // Left automatic when the Driver= name says nothing (a DSN): the source asks the driver.

@@ -155,6 +155,12 @@ Mapping load_mapping(const std::string& path, EnvReading env = EnvReading::read)
 /// Mask secrets in a connection string: values of pwd/password/... keys become "***".
 std::string redact_connection(const std::string& connection);
 
+/// Of `values` (what placeholders put into `connection`), those a message must mask:
+/// every one a secret field holds (password=, PWD=, a URI's user:password@) or that the
+/// redacted string does not show; and the secret fields' own values. Hosts, ports, users
+/// and database names stay readable.
+std::vector<std::string> secret_values(const std::string& connection, const std::vector<std::string>& values);
+
 /// The largest file ${file:PATH} reads; anything else but a regular file is refused too.
 inline constexpr std::size_t kMaxSecretFileBytes = 1024 * 1024;
 
