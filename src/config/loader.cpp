@@ -28,6 +28,19 @@ const std::vector<std::string> kOptionKeys = {
     "verify",      "indexes",     "read_uncommitted", "snapshot", "watermark",
     "stale",       "obsolete"};
 const std::vector<std::string> kStaleKeys = {"column", "value", "live"};
+
+/// The one mode an option acts in; nullopt for options every mode reads.
+std::optional<Mode> only_mode_of(const std::string& option) {
+  if (option == "on_conflict") return Mode::append;
+  if (option == "watermark") return Mode::incremental;
+  if (option == "stale" || option == "obsolete") return Mode::mirror;
+  if (option == "swap") return Mode::full;
+  return std::nullopt;
+}
+
+const char* const kIsolationClash =
+    " contradict each other: snapshot reads one consistent state of the source, read_uncommitted reads "
+    "without locks, changes half made included; keep one of them";
 const std::vector<std::string> kEntryKeys = {"source", "target",  "include", "key",
                                              "where",  "columns", "exclude"};
 const std::vector<std::string> kColumnKeys = {"source", "target", "type",
@@ -173,6 +186,7 @@ class Loader {
   std::string base_dir_;
   TableOptions defaults_;
   std::optional<Field> defaults_mode_;  // where `defaults.mode` was written, if it was
+  std::vector<Field> defaults_fields_;  // every option `defaults` sets, where it was written
   mutable EnvPlaceholders env_;         // the ${env:} variables met, and how they are read
 };
 
@@ -406,6 +420,17 @@ TableMapping Loader::entry(const YAML::Node& node, const std::string& path) cons
          "mode incremental in '" + path +
              "' needs a watermark column; add watermark: "
              "COLUMN (a modified-date or rowversion column) to the entry or to 'defaults'");
+  // An option written here that this entry's mode never reads is a mistake, not a no-op.
+  for (const Field& f : fs.items)
+    if (const auto only = only_mode_of(f.name); only && *only != t.options.mode)
+      fail(at(f.key), "'" + f.path + "' does nothing in mode " + to_string(t.options.mode) + ": it applies to mode " +
+                          to_string(*only) + " only; remove it, or set mode: " + to_string(*only));
+  if (t.options.snapshot && t.options.read_uncommitted) {
+    const Field* f = fs.find("snapshot") ? fs.find("snapshot") : fs.find("read_uncommitted");
+    if (f)
+      fail(at(f->key), "'" + f->path + "' and '" + (f->name == "snapshot" ? "read_uncommitted" : "snapshot") + "'" +
+                           kIsolationClash);
+  }
 
   const Field* source = fs.find("source");
   const Field* include = fs.find("include");
@@ -596,7 +621,12 @@ Mapping Loader::load(const YAML::Node& root) {
     for (const Field& option : map_field(*f, kOptionKeys).items) {
       apply_option(defaults_, option);
       if (option.name == "mode") defaults_mode_ = option;
+      defaults_fields_.push_back(option);
     }
+    if (defaults_.snapshot && defaults_.read_uncommitted)
+      for (const Field& option : defaults_fields_)
+        if (option.name == "snapshot")
+          fail(at(option.key), "'" + option.path + "' and 'defaults.read_uncommitted'" + kIsolationClash);
   }
   m.defaults = defaults_;
   if (const Field* f = top.find("types")) {
@@ -648,6 +678,15 @@ Mapping Loader::load(const YAML::Node& root) {
                 std::to_string(d->second) + "; give each entry its own target");
     }
     m.tables.push_back(std::move(t));
+  }
+  // A default that only one mode reads, in a mapping where no table has that mode.
+  for (const Field& f : defaults_fields_) {
+    const auto only = only_mode_of(f.name);
+    if (only && std::none_of(m.tables.begin(), m.tables.end(),
+                             [&](const TableMapping& t) { return t.options.mode == *only; }))
+      fail(at(f.key), "'" + f.path + "' does nothing: it applies to mode " + to_string(*only) +
+                          " only, and no table uses mode " + to_string(*only) + "; remove it, or set mode: " +
+                          to_string(*only) + " where it should apply");
   }
   return m;
 }

@@ -95,7 +95,7 @@ TEST(ConfigLoader, FullFixtureFillsEveryField) {
   EXPECT_EQ(titulos.options.batch_size, 500);
   EXPECT_EQ(titulos.options.workers, 8);                  // inherited
   EXPECT_FALSE(titulos.options.max_rejects.has_value());  // unlimited
-  EXPECT_EQ(titulos.options.on_conflict, OnConflict::update);
+  EXPECT_EQ(titulos.options.max_attempts, 2);  // on_conflict would do nothing in mode incremental
   EXPECT_EQ(titulos.options.identifier_case, IdentifierCase::preserve);
   EXPECT_FALSE(titulos.columns_auto);
   ASSERT_EQ(titulos.columns.size(), 4u);
