@@ -29,13 +29,22 @@ const std::vector<std::string> kOptionKeys = {
     "stale",       "obsolete"};
 const std::vector<std::string> kStaleKeys = {"column", "value", "live"};
 
-/// The one mode an option acts in; nullopt for options every mode reads.
-std::optional<Mode> only_mode_of(const std::string& option) {
-  if (option == "on_conflict") return Mode::append;
-  if (option == "watermark") return Mode::incremental;
-  if (option == "stale" || option == "obsolete") return Mode::mirror;
-  if (option == "swap") return Mode::full;
-  return std::nullopt;
+/// The modes an option acts in; empty for options every mode reads. A full run reads
+/// `watermark` too: it records where its copy ends, for the incremental runs after it.
+std::vector<Mode> modes_of(const std::string& option) {
+  if (option == "on_conflict") return {Mode::append};
+  if (option == "watermark") return {Mode::incremental, Mode::full};
+  if (option == "stale" || option == "obsolete") return {Mode::mirror};
+  if (option == "swap") return {Mode::full};
+  return {};
+}
+
+/// "mode append", "modes incremental and full".
+std::string modes_words(const std::vector<Mode>& modes) {
+  std::string out = modes.size() == 1 ? "mode " : "modes ";
+  for (std::size_t i = 0; i < modes.size(); ++i)
+    out += std::string(i == 0 ? "" : i + 1 == modes.size() ? " and " : ", ") + to_string(modes[i]);
+  return out;
 }
 
 const char* const kIsolationClash =
@@ -422,9 +431,10 @@ TableMapping Loader::entry(const YAML::Node& node, const std::string& path) cons
              "COLUMN (a modified-date or rowversion column) to the entry or to 'defaults'");
   // An option written here that this entry's mode never reads is a mistake, not a no-op.
   for (const Field& f : fs.items)
-    if (const auto only = only_mode_of(f.name); only && *only != t.options.mode)
-      fail(at(f.key), "'" + f.path + "' does nothing in mode " + to_string(t.options.mode) + ": it applies to mode " +
-                          to_string(*only) + " only; remove it, or set mode: " + to_string(*only));
+    if (const auto modes = modes_of(f.name);
+        !modes.empty() && std::find(modes.begin(), modes.end(), t.options.mode) == modes.end())
+      fail(at(f.key), "'" + f.path + "' does nothing in mode " + to_string(t.options.mode) + ": it applies to " +
+                          modes_words(modes) + " only; remove it, or set mode: " + to_string(modes.front()));
   if (t.options.snapshot && t.options.read_uncommitted) {
     const Field* f = fs.find("snapshot") ? fs.find("snapshot") : fs.find("read_uncommitted");
     if (f)
@@ -681,12 +691,13 @@ Mapping Loader::load(const YAML::Node& root) {
   }
   // A default that only one mode reads, in a mapping where no table has that mode.
   for (const Field& f : defaults_fields_) {
-    const auto only = only_mode_of(f.name);
-    if (only && std::none_of(m.tables.begin(), m.tables.end(),
-                             [&](const TableMapping& t) { return t.options.mode == *only; }))
-      fail(at(f.key), "'" + f.path + "' does nothing: it applies to mode " + to_string(*only) +
-                          " only, and no table uses mode " + to_string(*only) + "; remove it, or set mode: " +
-                          to_string(*only) + " where it should apply");
+    const auto modes = modes_of(f.name);
+    if (!modes.empty() && std::none_of(m.tables.begin(), m.tables.end(), [&](const TableMapping& t) {
+          return std::find(modes.begin(), modes.end(), t.options.mode) != modes.end();
+        }))
+      fail(at(f.key), "'" + f.path + "' does nothing: it applies to " + modes_words(modes) +
+                          " only, and no table uses " + (modes.size() == 1 ? "it" : "them") +
+                          "; remove it, or set mode: " + to_string(modes.front()) + " where it should apply");
   }
   return m;
 }
