@@ -87,11 +87,16 @@ int guarded(const std::function<int()>& body) {
   }
 }
 
-int cmd_validate(const std::vector<std::string>& files, const Globals& g) {
+int cmd_validate(const std::vector<std::string>& files, bool check_env, const Globals& g) {
   int rc = util::exit_ok;
   for (const auto& f : files) {
     int r = guarded([&] {
-      auto m = config::load_mapping(f);
+      // The file, not the environment it will run in: values are read only with --env.
+      auto m = config::load_mapping(f, check_env ? config::EnvReading::read : config::EnvReading::names_only);
+      for (const auto& u : g.quiet ? std::vector<config::UnsetVariable>{} : m.unset_env)
+        std::fprintf(stderr, "warning: %s: environment variable '%s' is not set; export it before run, plan, "
+                             "status or verify (validate --env makes this an error)\n",
+                     u.location.str().c_str(), u.name.c_str());
       if (!g.quiet) std::printf("%s: ok (%zu table entr%s)\n", f.c_str(), m.tables.size(), m.tables.size() == 1 ? "y" : "ies");
       return util::exit_ok;
     });
@@ -100,38 +105,82 @@ int cmd_validate(const std::vector<std::string>& files, const Globals& g) {
   return rc;
 }
 
-int cmd_plan(const std::string& file) {
-  return guarded([&] {
-    auto m = config::load_mapping(file);
+/// Every mapping of `files`, each checked before anything connects or is copied: a typo
+/// in the third file must not surface after the first two have run for an hour.
+/// Returns the exit code of the first file that does not load (0 when all do).
+int load_all(const std::vector<std::string>& files, std::vector<config::Mapping>& mappings) {
+  for (const auto& f : files) {
+    int rc = guarded([&] {
+      mappings.push_back(config::load_mapping(f));
+      return util::exit_ok;
+    });
+    if (rc) return rc;
+  }
+  return util::exit_ok;
+}
+
+/// `body` for each mapping of `files`; the worst exit code. An interruption ends it.
+int for_each_mapping(const std::vector<std::string>& files, const std::function<int(const config::Mapping&)>& body) {
+  std::vector<config::Mapping> mappings;
+  if (int rc = load_all(files, mappings)) return rc;
+  int worst = util::exit_ok;
+  for (const auto& m : mappings) {
+    const int rc = guarded([&] { return body(m); });
+    worst = std::max(worst, rc);
+    if (rc == util::exit_interrupted) break;
+  }
+  return worst;
+}
+
+int cmd_plan(const std::vector<std::string>& files) {
+  bool first = true;
+  return for_each_mapping(files, [&](const config::Mapping& m) {
     auto src = source::connect(m.source, source::Side::source);
     auto tgt = source::connect(m.target, source::Side::target);
     // The window a run would copy: from the state's watermark (read, never created here)
-    // to the newest value now.
-    auto p = plan::build_plan(m, *src, *tgt, [&](plan::TablePlan& t) {
-      const bool incremental = t.options.mode == config::Mode::incremental;
-      if (!incremental && !(t.options.mode == config::Mode::full && t.options.watermark)) return;
-      plan::apply_watermark_window(
-          t, *src, incremental ? engine::State::saved_watermark(*tgt, m.state_schema, t) : std::nullopt, std::nullopt);
-    });
+    // to the newest value now. A table whose own SQL fails is reported, and the others
+    // planned (exit 1), as `run` does.
+    std::vector<std::string> failed;
+    auto p = plan::build_plan(
+        m, *src, *tgt,
+        [&](plan::TablePlan& t) {
+          const bool incremental = t.options.mode == config::Mode::incremental;
+          if (!incremental && !(t.options.mode == config::Mode::full && t.options.watermark)) return;
+          plan::apply_watermark_window(
+              t, *src, incremental ? engine::State::saved_watermark(*tgt, m.state_schema, t) : std::nullopt,
+              std::nullopt);
+        },
+        [&](const config::TableMapping&, const util::DbError& e) { failed.push_back(e.what()); });
+    if (!first) std::fputs("\n", stdout);
+    first = false;
     std::fputs(format_plan(p).c_str(), stdout);
-    return util::exit_ok;
+    std::fflush(stdout);
+    for (const auto& f : failed) print_error(f);
+    return failed.empty() ? util::exit_ok : util::exit_table_failed;
   });
 }
 
-int cmd_status(const std::string& file) {
-  return guarded([&] {
-    auto m = config::load_mapping(file);
+int cmd_status(const std::vector<std::string>& files) {
+  return for_each_mapping(files, [&](const config::Mapping& m) {
+    if (files.size() > 1) std::printf("%s:\n", m.file.c_str());
+    // `include:` patterns name the tables the source has now, as `run` expands them.
+    std::vector<config::TableMapping> entries = m.tables;
+    if (std::any_of(entries.begin(), entries.end(), [](const auto& t) { return !t.include.empty(); })) {
+      auto src = source::connect(m.source, source::Side::source);
+      entries = plan::expand_tables(m, *src);
+    }
     auto tgt = source::connect(m.target, source::Side::target);
     std::vector<std::string> names;
-    for (const auto& t : m.tables) {
-      if (!t.include.empty()) continue;
-      names.push_back(config::resolve_target(t.target, t.source, t.options.identifier_case));
+    for (const auto& t : entries) {
+      const auto [schema, table] = plan::target_name(t);
+      names.push_back(schema + "." + table);
     }
     // A literal holding a quoted name: the schema is validated, and quoted all the same.
     auto exists = tgt->query("SELECT to_regclass(" + target::pg_literal(target::pg_quote(m.state_schema) + ".runs") +
                              ")::text");
     if (exists.empty() || !exists[0][0]) {
       std::printf("no state yet in schema %s: nothing has run against this target\n", m.state_schema.c_str());
+      std::fflush(stdout);
       return util::exit_ok;
     }
     engine::State state(*tgt, m.state_schema);
@@ -142,35 +191,43 @@ int cmd_status(const std::string& file) {
                   r.size() > 7 ? r[7].c_str() : "");
       if (r.size() > 8 && !r[8].empty()) std::printf("  error: %s\n", r[8].c_str());
     }
+    std::fflush(stdout);
     return util::exit_ok;
   });
 }
 
-int cmd_verify(const std::string& file, bool json, int workers, const std::string& hashing) {
-  return guarded([&] {
-    auto m = config::load_mapping(file);
+int cmd_verify(const std::vector<std::string>& files, bool json, int workers, const std::string& hashing) {
+  // JSON: one report over every file's tables, printed once all are compared.
+  verify::Report all;
+  all.equal = true;
+  bool compared = false;
+  const int rc = for_each_mapping(files, [&](const config::Mapping& m) {
     verify::VerifyOptions o;
     o.workers = workers;
     o.hash_in_source = hashing != "here";
     o.always_hash_in_source = hashing == "source";
     auto report = verify::verify_mapping(m, o);
-    std::fputs((json ? verify::to_json(report) + "\n" : verify::format_report(report)).c_str(), stdout);
+    compared = true;
+    if (json) {
+      all.equal = all.equal && report.equal;
+      std::move(report.tables.begin(), report.tables.end(), std::back_inserter(all.tables));
+    } else {
+      std::fputs(verify::format_report(report).c_str(), stdout);
+      std::fflush(stdout);
+    }
     return report.equal ? util::exit_ok : util::exit_table_failed;
   });
+  if (json && compared) {
+    all.equal = all.equal && rc == util::exit_ok;  // a file that could not be compared is no proof
+    std::fputs((verify::to_json(all) + "\n").c_str(), stdout);
+  }
+  return rc;
 }
 
 int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers, bool restart,
             const std::string& report, const char* argv0) {
-  // Every file is validated before anything is copied: a typo in the third file
-  // must not surface after the first two have run for an hour.
   std::vector<config::Mapping> mappings;
-  for (const auto& f : files) {
-    int rc = guarded([&] {
-      mappings.push_back(config::load_mapping(f));
-      return util::exit_ok;
-    });
-    if (rc) return rc;
-  }
+  if (int rc = load_all(files, mappings)) return rc;
   if (!report.empty()) {
     if (const std::string why = unwritable_reason(report); !why.empty()) {
       print_error("--report " + report + ": " + why + "; name a new or regular file in a folder you can write");
@@ -260,18 +317,22 @@ int main(int argc, char** argv) {
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check mapping files without connecting to anything (exit 0 or 2)");
   validate->add_option("files", validate_files, "Mapping files")->required();
+  bool validate_env = false;
+  validate->add_flag("--env", validate_env,
+                     "Also read the ${env:} variables the files name: an unset one is an error (else a warning) "
+                     "and values are checked in their connection strings");
 
-  std::string plan_file;
+  std::vector<std::string> plan_files;
   auto* plan = app.add_subcommand("plan", "Connect, introspect and print what would be done, per table");
-  plan->add_option("file", plan_file, "Mapping file")->required();
+  plan->add_option("files", plan_files, "Mapping files")->required();
 
-  std::string verify_file;
+  std::vector<std::string> verify_files;
   bool verify_json = false;
   int verify_workers = 0;
   auto* verify = app.add_subcommand(
       "verify", "Compare source and target: counts, per-chunk checksums, then the differing keys (exit 0 equal, 1 not)");
-  verify->add_option("file", verify_file, "Mapping file")->required();
-  verify->add_flag("--json", verify_json, "Print the report as JSON (with rows fetched)");
+  verify->add_option("files", verify_files, "Mapping files")->required();
+  verify->add_flag("--json", verify_json, "Print the report as JSON (with rows fetched), one over every file's tables");
   verify->add_option("-w,--workers", verify_workers, "Threads per table (default: the mapping's workers)")
       ->check(CLI::Range(1, 64));
   std::string verify_hashing = "auto";
@@ -288,9 +349,9 @@ int main(int argc, char** argv) {
                "matches, and try every privilege a run needs, changing nothing (exit 0 all there, 3 something missing)");
   check->add_option("files", check_files, "Mapping files")->required()->check(CLI::ExistingFile);
 
-  std::string status_file;
+  std::vector<std::string> status_files;
   auto* status = app.add_subcommand("status", "Show the state of the latest run of each table");
-  status->add_option("file", status_file, "Mapping file")->required();
+  status->add_option("files", status_files, "Mapping files")->required();
 
   sample::SampleOptions so;
   auto* sample = app.add_subcommand("sample", "Write a SQLite database with a realistic bi_credores table");
@@ -313,15 +374,15 @@ int main(int argc, char** argv) {
 
   if (*worker) return engine::worker_main(worker_file);
   exit_on_interrupts();
-  if (*validate) return cmd_validate(validate_files, g);
+  if (*validate) return cmd_validate(validate_files, validate_env, g);
   if (*check) {
     int rc = util::exit_ok;
     for (const auto& f : check_files) rc = std::max(rc, guarded([&] { return check_mapping(config::load_mapping(f)); }));
     return rc;
   }
-  if (*plan) return cmd_plan(plan_file);
-  if (*status) return cmd_status(status_file);
-  if (*verify) return cmd_verify(verify_file, verify_json, verify_workers, verify_hashing);
+  if (*plan) return cmd_plan(plan_files);
+  if (*status) return cmd_status(status_files);
+  if (*verify) return cmd_verify(verify_files, verify_json, verify_workers, verify_hashing);
   if (*sample) {
     return guarded([&] {
       auto started = std::chrono::steady_clock::now();

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 
 #include "config/conninfo.hpp"
@@ -118,6 +119,34 @@ std::string resolve(const Piece& p, const std::string& base_dir, const Location&
   return p.env ? read_env(p.text, where) : read_secret_file(p.text, base_dir, where);
 }
 
+/// What stands for an ${env:} value that is not read: valid as any libpq, URI or ODBC value
+/// (a host, a port, a name), so the string around it is still checked.
+const char* const kStandIn = "1";
+
+/// A placeholder's value under `env`'s reading; nullopt when a stand-in takes its place.
+std::optional<std::string> resolve(const Piece& p, const std::string& base_dir, const Location& where,
+                                   EnvPlaceholders& env) {
+  if (!p.env) return read_secret_file(p.text, base_dir, where);
+  const char* value = std::getenv(p.text.c_str());
+  if (value == nullptr) {
+    const bool known = std::any_of(env.unset.begin(), env.unset.end(),
+                                   [&](const UnsetVariable& u) { return u.name == p.text; });
+    if (!known) env.unset.push_back({p.text, where});
+    return std::nullopt;
+  }
+  if (env.reading == EnvReading::names_only) return std::nullopt;
+  return std::string(value);
+}
+
+/// The value to write for a placeholder, recorded as a secret unless it is a stand-in.
+std::string substitute(const Piece& p, const std::string& base_dir, const Location& where, EnvPlaceholders& env,
+                       std::vector<std::string>& secrets) {
+  std::optional<std::string> v = resolve(p, base_dir, where, env);
+  if (!v) return kStandIn;
+  if (!v->empty()) secrets.push_back(*v);
+  return *v;
+}
+
 bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
 bool starts_with_space_or_ends(const std::vector<Piece>& pieces, std::size_t next) {
@@ -143,7 +172,7 @@ std::string libpq_escaped(const std::string& v, bool quoted) {
 
 std::string libpq_connection(const std::vector<Piece>& pieces, const std::string& field,
                              const std::string& base_dir, const Location& where,
-                             std::vector<std::string>& secrets) {
+                             std::vector<std::string>& secrets, EnvPlaceholders& env) {
   enum class St { between, key, before_value, unquoted, quoted };
   St st = St::between;
   bool escaped = false;  // the previous character was a backslash inside a value
@@ -182,8 +211,7 @@ std::string libpq_connection(const std::vector<Piece>& pieces, const std::string
       }
       continue;
     }
-    const std::string v = resolve(piece, base_dir, where);
-    if (!v.empty()) secrets.push_back(v);
+    const std::string v = substitute(piece, base_dir, where, env, secrets);
     switch (st) {
       case St::between:
       case St::key:
@@ -213,23 +241,21 @@ std::string libpq_connection(const std::vector<Piece>& pieces, const std::string
 }
 
 std::string uri_connection(const std::vector<Piece>& pieces, const std::string& base_dir,
-                           const Location& where, std::vector<std::string>& secrets) {
+                           const Location& where, std::vector<std::string>& secrets, EnvPlaceholders& env) {
   std::string out;
   for (const Piece& piece : pieces) {
     if (!piece.placeholder) {
       out += piece.text;
       continue;
     }
-    const std::string v = resolve(piece, base_dir, where);
-    if (!v.empty()) secrets.push_back(v);
-    out += percent_encoded(v);
+    out += percent_encoded(substitute(piece, base_dir, where, env, secrets));
   }
   return out;
 }
 
 std::string odbc_connection(const std::vector<Piece>& pieces, const std::string& field,
                             const std::string& base_dir, const Location& where,
-                            std::vector<std::string>& secrets) {
+                            std::vector<std::string>& secrets, EnvPlaceholders& env) {
   enum class St { key, value_start, value, braced };
   St st = St::key;
   std::string out;
@@ -260,8 +286,7 @@ std::string odbc_connection(const std::vector<Piece>& pieces, const std::string&
       }
       continue;
     }
-    const std::string v = resolve(piece, base_dir, where);
-    if (!v.empty()) secrets.push_back(v);
+    const std::string v = substitute(piece, base_dir, where, env, secrets);
     std::string doubled;
     for (char c : v) doubled += c == '}' ? "}}" : std::string(1, c);
     const bool special = v.find_first_of(";{}") != std::string::npos ||
@@ -320,34 +345,32 @@ std::string literal_value(const std::string& text, const std::string& field, con
 
 std::string interpolate_connection(const std::string& text, ConnectionStyle style,
                                    const std::string& field, const std::string& base_dir,
-                                   const Location& where, std::vector<std::string>& secrets) {
+                                   const Location& where, std::vector<std::string>& secrets,
+                                   EnvPlaceholders& env) {
   const std::vector<Piece> pieces = split(text, where);
+  env.whole_stand_in = false;
   // A whole connection string from one placeholder (DATABASE_URL style) is taken as it is.
   if (pieces.size() == 1 && pieces[0].placeholder) {
-    std::string v = resolve(pieces[0], base_dir, where);
-    if (!v.empty()) secrets.push_back(v);
-    return v;
+    std::optional<std::string> v = resolve(pieces[0], base_dir, where, env);
+    if (!v) {
+      env.whole_stand_in = true;
+      return kStandIn;
+    }
+    if (!v->empty()) secrets.push_back(*v);
+    return *v;
   }
   switch (style) {
     case ConnectionStyle::libpq:
-      return libpq_connection(pieces, field, base_dir, where, secrets);
+      return libpq_connection(pieces, field, base_dir, where, secrets, env);
     case ConnectionStyle::uri:
-      return uri_connection(pieces, base_dir, where, secrets);
+      return uri_connection(pieces, base_dir, where, secrets, env);
     case ConnectionStyle::odbc:
-      return odbc_connection(pieces, field, base_dir, where, secrets);
+      return odbc_connection(pieces, field, base_dir, where, secrets, env);
     case ConnectionStyle::plain:
       break;
   }
   std::string out;
-  for (const Piece& p : pieces) {
-    if (!p.placeholder) {
-      out += p.text;
-      continue;
-    }
-    std::string v = resolve(p, base_dir, where);
-    if (!v.empty()) secrets.push_back(v);
-    out += v;
-  }
+  for (const Piece& p : pieces) out += p.placeholder ? substitute(p, base_dir, where, env, secrets) : p.text;
   return out;
 }
 

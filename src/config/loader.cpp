@@ -29,6 +29,28 @@ const std::vector<std::string> kOptionKeys = {
     "verify",      "indexes",     "read_uncommitted", "snapshot", "watermark",
     "stale",       "obsolete"};
 const std::vector<std::string> kStaleKeys = {"column", "value", "live"};
+
+/// The modes an option acts in; empty for options every mode reads. A full run reads
+/// `watermark` too: it records where its copy ends, for the incremental runs after it.
+std::vector<Mode> modes_of(const std::string& option) {
+  if (option == "on_conflict") return {Mode::append};
+  if (option == "watermark") return {Mode::incremental, Mode::full};
+  if (option == "stale" || option == "obsolete") return {Mode::mirror};
+  if (option == "swap") return {Mode::full};
+  return {};
+}
+
+/// "mode append", "modes incremental and full".
+std::string modes_words(const std::vector<Mode>& modes) {
+  std::string out = modes.size() == 1 ? "mode " : "modes ";
+  for (std::size_t i = 0; i < modes.size(); ++i)
+    out += std::string(i == 0 ? "" : i + 1 == modes.size() ? " and " : ", ") + to_string(modes[i]);
+  return out;
+}
+
+const char* const kIsolationClash =
+    " contradict each other: snapshot reads one consistent state of the source, read_uncommitted reads "
+    "without locks, changes half made included; keep one of them";
 const std::vector<std::string> kEntryKeys = {"source", "target",  "include", "key",
                                              "where",  "columns", "exclude"};
 const std::vector<std::string> kColumnKeys = {"source", "target", "type",
@@ -108,8 +130,10 @@ std::string describe(const YAML::Node& n) {
 
 class Loader {
  public:
-  Loader(std::string file, std::string base_dir)
-      : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+  Loader(std::string file, std::string base_dir, EnvReading env)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)) {
+    env_.reading = env;
+  }
 
   Mapping load(const YAML::Node& root);
 
@@ -162,7 +186,7 @@ class Loader {
   template <typename E>
   E choice(const Field& f, std::initializer_list<E> allowed) const;
 
-  Endpoint endpoint(const Field& f) const;
+  Endpoint endpoint(const Field& f, bool target) const;
   bool apply_option(TableOptions& o, const Field& f) const;
   TableMapping entry(const YAML::Node& node, const std::string& path) const;
   void target(TableMapping& t, const Fields& fs) const;
@@ -172,6 +196,8 @@ class Loader {
   std::string base_dir_;
   TableOptions defaults_;
   std::optional<Field> defaults_mode_;  // where `defaults.mode` was written, if it was
+  std::vector<Field> defaults_fields_;  // every option `defaults` sets, where it was written
+  mutable EnvPlaceholders env_;         // the ${env:} variables met, and how they are read
 };
 
 Fields Loader::fields(const YAML::Node& map, const std::string& path,
@@ -271,12 +297,17 @@ E Loader::choice(const Field& f, std::initializer_list<E> allowed) const {
                   "'; allowed values: " + join(names));
 }
 
-Endpoint Loader::endpoint(const Field& f) const {
+Endpoint Loader::endpoint(const Field& f, bool target) const {
   const Fields fs = map_field(f, kEndpointKeys);
   Endpoint e;
   e.location = at(f);
-  e.driver = choice(require(fs, "driver", "driver: odbc (or postgresql, sqlite)"),
-                    {Driver::odbc, Driver::postgresql, Driver::sqlite});
+  const Field& driver = require(fs, "driver", target ? "driver: postgresql" : "driver: odbc (or postgresql, sqlite)");
+  e.driver = choice(driver, {Driver::odbc, Driver::postgresql, Driver::sqlite});
+  // Rows arrive with COPY and merges in PostgreSQL's SQL, and the run state lives in the target.
+  if (target && e.driver != Driver::postgresql)
+    fail(at(driver.value), "invalid value '" + driver.value.Scalar() + "' for '" + driver.path +
+                               "': replicate writes only to PostgreSQL (COPY, upserts and its run state live "
+                               "there); set driver: postgresql and a libpq connection string or postgresql:// URI");
   if (const Field* d = fs.find("dialect")) {
     if (e.driver != Driver::odbc)
       fail(at(d->key), "'dialect' applies only to driver odbc, but '" + f.path + "' uses driver " +
@@ -295,15 +326,24 @@ Endpoint Loader::endpoint(const Field& f) const {
                                 : uri                            ? ConnectionStyle::uri
                                                                  : ConnectionStyle::libpq;
   e.connection = interpolate_connection(raw, style, connection.path, base_dir_, at(connection.value),
-                                        e.secrets);
-  if (e.connection.empty()) fail(at(connection), "'" + connection.path + "' is empty; write a value");
+                                        e.secrets, env_);
+  // A string that is one unread variable has no syntax to check here.
+  const bool checkable = !env_.whole_stand_in;
+  if (checkable && e.connection.empty()) fail(at(connection), "'" + connection.path + "' is empty; write a value");
   // Read as libpq will read it when connecting, so a bad string stops here, exit 2, and
   // libpq's message (which quotes the text around the fault) is never shown.
-  if (e.driver == Driver::postgresql)
+  if (checkable && e.driver == Driver::postgresql)
     if (const auto problem = libpq_parse_problem(e.connection))
       fail(at(connection.value), "'" + connection.path + "' is not a valid libpq connection string: " +
                                      *problem);
-  e.connection_display = redact_connection(raw);
+  // Shown as it will connect (host, port, user, database), secrets masked; values not
+  // read (validate) are shown as placeholders, never as their stand-ins.
+  if (env_.reading == EnvReading::read && env_.unset.empty()) {
+    e.connection_display = redact_connection(e.connection);
+    e.secrets = secret_values(e.connection, e.secrets);
+  } else {
+    e.connection_display = redact_connection(raw);
+  }
   if (e.driver == Driver::postgresql) e.dialect = Dialect::postgresql;
   if (e.driver == Driver::sqlite) e.dialect = Dialect::sqlite;
   // Left automatic when the Driver= name says nothing (a DSN): the source asks the driver.
@@ -390,6 +430,18 @@ TableMapping Loader::entry(const YAML::Node& node, const std::string& path) cons
          "mode incremental in '" + path +
              "' needs a watermark column; add watermark: "
              "COLUMN (a modified-date or rowversion column) to the entry or to 'defaults'");
+  // An option written here that this entry's mode never reads is a mistake, not a no-op.
+  for (const Field& f : fs.items)
+    if (const auto modes = modes_of(f.name);
+        !modes.empty() && std::find(modes.begin(), modes.end(), t.options.mode) == modes.end())
+      fail(at(f.key), "'" + f.path + "' does nothing in mode " + to_string(t.options.mode) + ": it applies to " +
+                          modes_words(modes) + " only; remove it, or set mode: " + to_string(modes.front()));
+  if (t.options.snapshot && t.options.read_uncommitted) {
+    const Field* f = fs.find("snapshot") ? fs.find("snapshot") : fs.find("read_uncommitted");
+    if (f)
+      fail(at(f->key), "'" + f->path + "' and '" + (f->name == "snapshot" ? "read_uncommitted" : "snapshot") + "'" +
+                           kIsolationClash);
+  }
 
   const Field* source = fs.find("source");
   const Field* include = fs.find("include");
@@ -554,8 +606,21 @@ Mapping Loader::load(const YAML::Node& root) {
   if (m.version != 1)
     fail(at(version.value), "unsupported version " + version.value.Scalar() +
                                 "; write version: 1 (the only version this replicate reads)");
-  m.source = endpoint(require(top, "source", "source: with driver: and connection: under it"));
-  m.target = endpoint(require(top, "target", "target: with driver: and connection: under it"));
+  m.source = endpoint(require(top, "source", "source: with driver: and connection: under it"), false);
+  m.target = endpoint(require(top, "target", "target: with driver: postgresql and connection: under it"), true);
+  // Every unset variable at once, not one per attempt.
+  if (!env_.unset.empty() && env_.reading == EnvReading::read) {
+    const auto& first = env_.unset.front();
+    if (env_.unset.size() == 1)
+      fail(first.location, "environment variable '" + first.name + "' is not set; export " + first.name +
+                               " before running replicate, or change the mapping");
+    std::string names;
+    for (const auto& u : env_.unset)
+      names += (names.empty() ? "'" : ", '") + u.name + "' (line " + std::to_string(u.location.line) + ")";
+    fail(first.location, "environment variables " + names +
+                             " are not set; export each before running replicate, or change the mapping");
+  }
+  m.unset_env = env_.unset;
   if (const Field* f = top.find("state_schema")) {
     // It is spliced into SQL (quoted) on every state query: only a plain name is taken.
     m.state_schema = nonempty_text(*f);
@@ -567,7 +632,12 @@ Mapping Loader::load(const YAML::Node& root) {
     for (const Field& option : map_field(*f, kOptionKeys).items) {
       apply_option(defaults_, option);
       if (option.name == "mode") defaults_mode_ = option;
+      defaults_fields_.push_back(option);
     }
+    if (defaults_.snapshot && defaults_.read_uncommitted)
+      for (const Field& option : defaults_fields_)
+        if (option.name == "snapshot")
+          fail(at(option.key), "'" + option.path + "' and 'defaults.read_uncommitted'" + kIsolationClash);
   }
   m.defaults = defaults_;
   if (const Field* f = top.find("types")) {
@@ -620,6 +690,16 @@ Mapping Loader::load(const YAML::Node& root) {
     }
     m.tables.push_back(std::move(t));
   }
+  // A default that only one mode reads, in a mapping where no table has that mode.
+  for (const Field& f : defaults_fields_) {
+    const auto modes = modes_of(f.name);
+    if (!modes.empty() && std::none_of(m.tables.begin(), m.tables.end(), [&](const TableMapping& t) {
+          return std::find(modes.begin(), modes.end(), t.options.mode) != modes.end();
+        }))
+      fail(at(f.key), "'" + f.path + "' does nothing: it applies to " + modes_words(modes) +
+                          " only, and no table uses " + (modes.size() == 1 ? "it" : "them") +
+                          "; remove it, or set mode: " + to_string(modes.front()) + " where it should apply");
+  }
   return m;
 }
 
@@ -633,7 +713,7 @@ Location location_of(const std::string& file, const std::string& text, std::size
 
 }  // namespace
 
-Mapping load_mapping(const std::string& path) {
+Mapping load_mapping(const std::string& path, EnvReading env) {
   FileText file = read_regular_file(path, kMaxMappingBytes);
   if (!file.text)
     throw ConfigError({path, 0, 0}, "cannot read the mapping file (" + file.reason + "); check the path");
@@ -660,7 +740,7 @@ Mapping load_mapping(const std::string& path) {
                       "invalid YAML: " + e.msg +
                           "; check the indentation, colons, quotes and brackets around here");
   }
-  return Loader(path, std::filesystem::path(path).parent_path().string()).load(root);
+  return Loader(path, std::filesystem::path(path).parent_path().string(), env).load(root);
 }
 
 }  // namespace replicate::config

@@ -112,8 +112,16 @@ struct TypeRule {
   Location location;
 };
 
+/// A ${env:NAME} whose variable is not set, and where it is written.
+struct UnsetVariable {
+  std::string name;
+  Location location;
+};
+
 struct Mapping {
   std::string file;
+  /// With EnvReading::names_only: the ${env:} variables that are not set, in file order.
+  std::vector<UnsetVariable> unset_env;
   std::vector<TypeRule> types;
   int version = 1;
   Endpoint source;
@@ -135,11 +143,24 @@ class ConfigError : public std::runtime_error {
   std::string message_;
 };
 
+/// How load_mapping treats ${env:NAME}.
+enum class EnvReading {
+  read,        // values are read; unset variables are an error naming every one of them
+  names_only,  // values are not read (`validate`): a stand-in takes their place, never
+               // printed nor used to connect, and unset variables go to Mapping::unset_env
+};
+
 /// Load, interpolate and validate one mapping file. Throws ConfigError.
-Mapping load_mapping(const std::string& path);
+Mapping load_mapping(const std::string& path, EnvReading env = EnvReading::read);
 
 /// Mask secrets in a connection string: values of pwd/password/... keys become "***".
 std::string redact_connection(const std::string& connection);
+
+/// Of `values` (what placeholders put into `connection`), those a message must mask:
+/// every one a secret field holds (password=, PWD=, a URI's user:password@) or that the
+/// redacted string does not show; and the secret fields' own values. Hosts, ports, users
+/// and database names stay readable.
+std::vector<std::string> secret_values(const std::string& connection, const std::vector<std::string>& values);
 
 /// The largest file ${file:PATH} reads; anything else but a regular file is refused too.
 inline constexpr std::size_t kMaxSecretFileBytes = 1024 * 1024;
@@ -157,12 +178,23 @@ enum class ConnectionStyle {
   odbc,   // Key=value;... : {braced} with } doubled when it holds ; { } or edge spaces
 };
 
+/// What interpolate_connection does with ${env:NAME}: reads it (EnvReading::read) or
+/// puts a stand-in in its place (names_only). An unset variable gets a stand-in too and is
+/// recorded in `unset`, so that every one can be named at once.
+struct EnvPlaceholders {
+  EnvReading reading = EnvReading::read;
+  std::vector<UnsetVariable> unset;
+  /// The last string was one placeholder that got a stand-in: its syntax is unknown.
+  bool whole_stand_in = false;
+};
+
 /// interpolate() for the connection string of field `field`, each value quoted for `style`
 /// so that it stays one value; a placeholder that is the whole string is taken as it is.
-/// The substituted values are appended to `secrets`.
+/// The substituted values (never a stand-in) are appended to `secrets`.
 std::string interpolate_connection(const std::string& text, ConnectionStyle style,
                                    const std::string& field, const std::string& base_dir,
-                                   const Location& where, std::vector<std::string>& secrets);
+                                   const Location& where, std::vector<std::string>& secrets,
+                                   EnvPlaceholders& env);
 
 /// A value that may not hold placeholders (every one but the connection strings): `text`
 /// with $${ turned into ${; a ${env:..} or ${file:..} is an error naming `field`.

@@ -150,9 +150,35 @@ std::size_t uri_authority(std::string_view s) {
   return s.substr(i).starts_with("://") ? i + 3 : 0;
 }
 
-}  // namespace
+/// A secret field's value as the driver reads it: libpq '...' unquoted, ODBC {...}
+/// unbraced, a URI's percent-encoding decoded.
+std::string unwrapped(const std::string& raw, bool uri) {
+  std::string out;
+  if (raw.size() >= 2 && raw.front() == '\'' && raw.back() == '\'') {
+    for (std::size_t i = 1; i + 1 < raw.size(); ++i) out += raw[i] == '\\' && i + 2 < raw.size() ? raw[++i] : raw[i];
+  } else if (raw.size() >= 2 && raw.front() == '{' && raw.back() == '}') {
+    for (std::size_t i = 1; i + 1 < raw.size(); ++i) {
+      out += raw[i];
+      if (raw[i] == '}' && raw[i + 1] == '}') ++i;
+    }
+  } else if (uri) {
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '%' && i + 2 < raw.size() && std::isxdigit(static_cast<unsigned char>(raw[i + 1])) &&
+          std::isxdigit(static_cast<unsigned char>(raw[i + 2]))) {
+        out += static_cast<char>(std::stoi(raw.substr(i + 1, 2), nullptr, 16));
+        i += 2;
+      } else {
+        out += raw[i];
+      }
+    }
+  } else {
+    out = raw;
+  }
+  return out;
+}
 
-std::string redact_connection(const std::string& connection) {
+/// The stretches of `connection` that hold secrets, sorted and merged.
+std::vector<Span> secret_spans(const std::string& connection) {
   std::vector<Span> spans;
   if (std::size_t authority = uri_authority(connection); authority != 0) {
     scan_uri(connection, authority, spans);
@@ -180,14 +206,40 @@ std::string redact_connection(const std::string& connection) {
       merged.push_back(span);
     }
   }
+  return merged;
+}
+
+}  // namespace
+
+std::string redact_connection(const std::string& connection) {
   std::string out;
   std::size_t pos = 0;
-  for (const auto& [begin, end] : merged) {
+  for (const auto& [begin, end] : secret_spans(connection)) {
     out.append(connection, pos, begin - pos);
     out += "***";
     pos = end;
   }
   out.append(connection, pos, std::string::npos);
+  return out;
+}
+
+std::vector<std::string> secret_values(const std::string& connection, const std::vector<std::string>& values) {
+  const std::string shown = redact_connection(connection);
+  const bool uri = uri_authority(connection) != 0;
+  std::vector<std::string> hidden;  // each secret field's value, as written and as read
+  for (const auto& [begin, end] : secret_spans(connection)) {
+    const std::string raw = connection.substr(begin, end - begin);
+    hidden.push_back(raw);
+    hidden.push_back(unwrapped(raw, uri));
+  }
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    // Readable only when the display shows it and it is not itself a secret field's value.
+    const bool secret = std::find(hidden.begin(), hidden.end(), v) != hidden.end() || shown.find(v) == std::string::npos;
+    if (secret && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  }
+  for (auto& h : hidden)
+    if (!h.empty() && std::find(out.begin(), out.end(), h) == out.end()) out.push_back(std::move(h));
   return out;
 }
 

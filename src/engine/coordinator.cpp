@@ -111,23 +111,37 @@ class Coordinator {
     target_->execute("SET lock_timeout = '60s'");
     state_ = std::make_unique<State>(*target_, mapping_.state_schema);
     state_->ensure();
-    auto plan = plan::build_plan(mapping_, *src, *target_, [&](plan::TablePlan& t) {
-      // A full run with a watermark column records where its copy ends, so that an
-      // incremental run after it starts there rather than copying everything again.
-      const bool full_with_watermark = t.options.mode == config::Mode::full && t.options.watermark;
-      if (t.options.mode != config::Mode::incremental && !full_with_watermark) return;
-      if (full_with_watermark) {
-        auto open = options_.restart ? std::nullopt : state_->open_run(t);
-        plan::apply_watermark_window(t, *src, std::nullopt, open ? open->watermark_to : std::nullopt);
-        return;
-      }
-      // A resumed run keeps its window; a new one starts where the last one ended.
-      auto open = options_.restart ? std::nullopt : state_->open_run(t);
-      if (open)
-        plan::apply_watermark_window(t, *src, open->watermark_from, open->watermark_to);
-      else
-        plan::apply_watermark_window(t, *src, state_->last_watermark(t), std::nullopt);
-    });
+    std::vector<TableRun> unplanned;  // tables whose own SQL failed: they fail, the others go on
+    auto plan = plan::build_plan(
+        mapping_, *src, *target_,
+        [&](plan::TablePlan& t) {
+          // A full run with a watermark column records where its copy ends, so that an
+          // incremental run after it starts there rather than copying everything again.
+          const bool full_with_watermark = t.options.mode == config::Mode::full && t.options.watermark;
+          if (t.options.mode != config::Mode::incremental && !full_with_watermark) return;
+          if (full_with_watermark) {
+            auto open = options_.restart ? std::nullopt : state_->open_run(t);
+            plan::apply_watermark_window(t, *src, std::nullopt, open ? open->watermark_to : std::nullopt);
+            return;
+          }
+          // A resumed run keeps its window; a new one starts where the last one ended.
+          auto open = options_.restart ? std::nullopt : state_->open_run(t);
+          if (open)
+            plan::apply_watermark_window(t, *src, open->watermark_from, open->watermark_to);
+          else
+            plan::apply_watermark_window(t, *src, state_->last_watermark(t), std::nullopt);
+        },
+        [&](const config::TableMapping& entry, const util::DbError& e) {
+          TableRun t;
+          std::tie(t.plan.target_schema, t.plan.target_table) = plan::target_name(entry);
+          t.plan.source_display = entry.source;
+          t.plan.options = entry.options;
+          t.progress.name = t.plan.target_display();
+          t.progress.finished = true;
+          t.failed = t.finished = true;
+          t.error = util::without_row_data(e.what());
+          unplanned.push_back(std::move(t));
+        });
     src.reset();
     for (auto& p : plan.tables) {
       for (const auto& w : p.warnings) log("warning", "plan", {{"table", p.target_display()}}, w);
@@ -168,6 +182,11 @@ class Coordinator {
         fail_table(index, fmt::format("{} rows rejected (max_rejects {}) in the chunks already done; see {}.rejects, "
                                       "then raise max_rejects or fix the rows and run with --restart",
                                       rejected_before, *limit, mapping_.state_schema));
+    }
+    for (auto& t : unplanned) {
+      log("error", "table-failed", {{"table", t.progress.name}, {"error", t.error}},
+          fmt::format("{} failed: {}", t.progress.name, t.error));
+      tables_.push_back(std::move(t));
     }
   }
 

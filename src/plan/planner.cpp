@@ -52,10 +52,6 @@ std::string fnv1a(const std::string& s) {
   return fmt::format("{:016x}", h);
 }
 
-std::string where_text(const config::TableMapping& t) {
-  return t.location.file.empty() ? "" : " (" + t.location.str() + ")";
-}
-
 /// Resolve the columns of one table entry against the source catalog.
 /// The PostgreSQL type a mapping-wide rule gives a native type, if any rule matches.
 std::optional<std::string> type_rule(const std::vector<config::TypeRule>& rules, const std::string& native) {
@@ -245,8 +241,137 @@ std::vector<config::TableMapping> expand_patterns(const config::Mapping& m, cons
   return out;
 }
 
+std::vector<config::TableMapping> expand_tables(const config::Mapping& m, source::Connection& source) {
+  auto dialect = catalog::make_dialect(m.source.driver, m.source.dialect, source.driver_name());
+  return expand_patterns(m, *dialect, source);
+}
+
+std::pair<std::string, std::string> target_name(const config::TableMapping& entry) {
+  if (entry.target.empty()) {
+    const std::string name = unquote(catalog::split_qualified(entry.source).second);
+    return {"public", entry.options.identifier_case == config::IdentifierCase::preserve ? name : lower(name)};
+  }
+  auto [ts, tn] = catalog::split_qualified(entry.target);
+  return {ts.empty() ? "public" : unquote(ts), unquote(tn)};
+}
+
+namespace {
+
+/// The plan of one table entry (patterns already expanded).
+TablePlan plan_table(const config::Mapping& m, const config::TableMapping& entry, const catalog::Dialect& dialect,
+                     source::Connection& source, source::Connection& target,
+                     const std::function<void(TablePlan&)>& before_chunks) {
+  TablePlan t;
+  auto [schema, name] = catalog::split_qualified(entry.source);
+  schema = unquote(schema);
+  name = unquote(name);
+  t.source_display = entry.source;
+  t.source_dialect = dialect.name();
+  t.options = entry.options;
+  t.where = entry.where;
+  const catalog::TableInfo info = dialect.introspect(source, schema, name);
+  t.source_sql = dialect.quote_qualified(info.schema, info.name);
+  t.estimated_rows = info.approx_rows;
+  t.estimated_rows_exact = info.rows_exact;
+
+  std::tie(t.target_schema, t.target_table) = target_name(entry);
+  resolve_columns(entry, info, dialect, m.types, t);
+  resolve_key(entry, info, dialect, t);
+  const auto mode = entry.options.mode;
+  if (t.key.empty() && (mode == config::Mode::incremental || mode == config::Mode::mirror ||
+                        (mode == config::Mode::append && entry.options.on_conflict != config::OnConflict::error)))
+    throw PlanError(fmt::format("{}: mode {} needs a key to match rows, and {} has no primary key; "
+                                "name one with `key: [column]`",
+                                entry.location.str(), config::to_string(mode), t.source_display));
+  if (mode == config::Mode::incremental) {
+    bool mapped = false;
+    for (const auto& c : t.columns) mapped = mapped || lower(c.source) == lower(*entry.options.watermark);
+    if (!mapped)
+      throw PlanError(fmt::format("{}: watermark column '{}' is not a mapped source column of {}",
+                                  entry.location.str(), *entry.options.watermark, t.source_display));
+  }
+  for (const auto* ep : {&m.source, &m.target})
+    if (auto bad = insecure_setting(ep->connection))
+      t.warnings.push_back(fmt::format("the {} connection sets {}: the connection is not encrypted or its "
+                                       "certificate is not checked", ep == &m.source ? "source" : "target", *bad));
+  if (entry.options.read_uncommitted)
+    t.warnings.push_back("read_uncommitted: rows are read without locks and may be read twice or missed "
+                         "while the source changes");
+
+  // The target: create it, or check that every mapped column is there.
+  auto existing = target_columns(target, t.target_schema, t.target_table);
+  t.target_exists = !existing.empty();
+  std::vector<target::TargetColumn> tcols;
+  for (const auto& c : t.columns) tcols.push_back({c.target, c.target_type, c.nullable});
+  if (!t.target_exists || entry.options.create == config::CreateTable::always) {
+    if (!t.target_exists && entry.options.create == config::CreateTable::never)
+      throw PlanError(fmt::format("{}: target table {} does not exist and `create: never` is set; "
+                                  "create it first or set `create: if_missing`",
+                                  entry.location.str(), t.target_display()));
+    std::vector<std::string> pk = t.key_target;
+    if (entry.options.stale) {
+      const auto& st = *entry.options.stale;
+      auto it = std::find_if(t.columns.begin(), t.columns.end(), [&](const ColumnPlan& c) { return c.target == st.column; });
+      if (it != t.columns.end()) {
+        t.stale_type = it->target_type;
+      } else {
+        bool numeric = !st.value.empty() && !st.live.empty() &&
+                       std::all_of(st.value.begin(), st.value.end(), ::isdigit) &&
+                       std::all_of(st.live.begin(), st.live.end(), ::isdigit);
+        t.stale_type = numeric ? "smallint" : "text";
+        tcols.push_back({st.column, t.stale_type + " DEFAULT " + target::pg_literal(st.live), false});
+      }
+    }
+    t.create_sql = target::create_table_sql(t.target_schema, t.target_table, tcols, pk);
+    if (entry.options.indexes) t.index_sql = index_statements(info, t);
+  } else {
+    if (entry.options.stale) {
+      auto ty = target.query("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(" +
+                             target::pg_literal(target::pg_quote_qualified(t.target_schema, t.target_table)) +
+                             ") AND attname = " + target::pg_literal(entry.options.stale->column) +
+                             " AND NOT attisdropped");
+      const auto& st = *entry.options.stale;
+      if (ty.empty() && entry.options.create == config::CreateTable::never)
+        throw PlanError(fmt::format("{}: the stale column '{}' is not in target table {} and `create: never` is "
+                                    "set; add it (e.g. ALTER TABLE {} ADD COLUMN {} smallint), name another "
+                                    "column, or allow `create: if_missing` to add it",
+                                    entry.location.str(), st.column, t.target_display(), t.target_display(),
+                                    st.column));
+      if (ty.empty()) {
+        // Added before the run, every existing row live: the run then marks them all stale.
+        const bool numeric = !st.value.empty() && !st.live.empty() &&
+                             std::all_of(st.value.begin(), st.value.end(), ::isdigit) &&
+                             std::all_of(st.live.begin(), st.live.end(), ::isdigit);
+        t.stale_type = numeric ? "smallint" : "text";
+        t.alter_sql = "ALTER TABLE " + target::pg_quote_qualified(t.target_schema, t.target_table) +
+                      " ADD COLUMN " + target::pg_quote(st.column) + " " + t.stale_type + " DEFAULT " +
+                      target::pg_literal(st.live);
+        t.warnings.push_back("the stale column '" + st.column + "' is not in " + t.target_display() +
+                             ": the run adds it (" + t.alter_sql + ")");
+      } else {
+        t.stale_type = *ty[0][0];
+      }
+    }
+    for (const auto& c : t.columns)
+      if (std::find(existing.begin(), existing.end(), c.target) == existing.end())
+        throw PlanError(fmt::format("{}: target table {} has no column '{}'; add it, map the "
+                                    "column to an existing one with `target:`, or set `create: always`",
+                                    entry.location.str(), t.target_display(), c.target));
+  }
+  std::string fp = t.source_sql + "|" + t.target_display() + "|" + config::to_string(t.options.mode) + "|" +
+                   t.where.value_or("");
+  for (const auto& c : t.columns) fp += "|" + c.target + ":" + c.select_sql + ":" + c.target_type;
+  for (const auto& k : t.key) fp += "|k:" + k;
+  t.fingerprint = fnv1a(fp);
+  if (before_chunks) before_chunks(t);
+  t.chunks = plan_chunks(t, source);
+  return t;
+}
+
+}  // namespace
+
 Plan build_plan(const config::Mapping& m, source::Connection& source, source::Connection& target,
-                const std::function<void(TablePlan&)>& before_chunks) {
+                const std::function<void(TablePlan&)>& before_chunks, const TableErrorHandler& on_table_error) {
   Plan plan;
   plan.mapping_file = m.file;
   plan.source_display = m.source.connection_display;
@@ -256,125 +381,19 @@ Plan build_plan(const config::Mapping& m, source::Connection& source, source::Co
   plan.source_server = dialect->server_description(source);
 
   for (const auto& entry : expand_patterns(m, *dialect, source)) {
-    TablePlan t;
-    auto [schema, name] = catalog::split_qualified(entry.source);
-    schema = unquote(schema);
-    name = unquote(name);
-    t.source_display = entry.source;
-    t.source_dialect = dialect->name();
-    t.options = entry.options;
-    t.where = entry.where;
-    catalog::TableInfo info;
     try {
-      info = dialect->introspect(source, schema, name);
+      plan.tables.push_back(plan_table(m, entry, *dialect, source, target, before_chunks));
     } catch (util::DbError& e) {
-      e.add_context("source table " + entry.source + where_text(entry));
-      throw;
+      // The table's own SQL (a `where:`, a missing table) fails that table; a lost
+      // connection fails them all.
+      const bool own_sql = e.side() == "source" && e.sqlstate().starts_with("42") &&
+                           (entry.where || std::any_of(entry.columns.begin(), entry.columns.end(),
+                                                       [](const auto& c) { return c.expr.has_value(); }));
+      e.add_context((entry.location.file.empty() ? "" : entry.location.str() + ": ") + "table " + entry.source +
+                    (own_sql ? " (the source refuses its where: or expr:; correct them in the mapping)" : ""));
+      if (!on_table_error || e.kind() == util::ErrorKind::connection) throw;
+      on_table_error(entry, e);
     }
-    t.source_sql = dialect->quote_qualified(info.schema, info.name);
-    t.estimated_rows = info.approx_rows;
-    t.estimated_rows_exact = info.rows_exact;
-
-    const bool preserve = entry.options.identifier_case == config::IdentifierCase::preserve;
-    if (entry.target.empty()) {
-      t.target_schema = "public";
-      t.target_table = preserve ? name : lower(name);
-    } else {
-      auto [ts, tn] = catalog::split_qualified(entry.target);
-      t.target_schema = ts.empty() ? "public" : unquote(ts);
-      t.target_table = unquote(tn);
-    }
-    resolve_columns(entry, info, *dialect, m.types, t);
-    resolve_key(entry, info, *dialect, t);
-    const auto mode = entry.options.mode;
-    if (t.key.empty() && (mode == config::Mode::incremental || mode == config::Mode::mirror ||
-                          (mode == config::Mode::append && entry.options.on_conflict != config::OnConflict::error)))
-      throw PlanError(fmt::format("{}: mode {} needs a key to match rows, and {} has no primary key; "
-                                  "name one with `key: [column]`",
-                                  entry.location.str(), config::to_string(mode), t.source_display));
-    if (mode == config::Mode::incremental) {
-      bool mapped = false;
-      for (const auto& c : t.columns) mapped = mapped || lower(c.source) == lower(*entry.options.watermark);
-      if (!mapped)
-        throw PlanError(fmt::format("{}: watermark column '{}' is not a mapped source column of {}",
-                                    entry.location.str(), *entry.options.watermark, t.source_display));
-    }
-    for (const auto* ep : {&m.source, &m.target})
-      if (auto bad = insecure_setting(ep->connection))
-        t.warnings.push_back(fmt::format("the {} connection sets {}: the connection is not encrypted or its "
-                                         "certificate is not checked", ep == &m.source ? "source" : "target", *bad));
-    if (entry.options.read_uncommitted)
-      t.warnings.push_back("read_uncommitted: rows are read without locks and may be read twice or missed "
-                           "while the source changes");
-
-    // The target: create it, or check that every mapped column is there.
-    auto existing = target_columns(target, t.target_schema, t.target_table);
-    t.target_exists = !existing.empty();
-    std::vector<target::TargetColumn> tcols;
-    for (const auto& c : t.columns) tcols.push_back({c.target, c.target_type, c.nullable});
-    if (!t.target_exists || entry.options.create == config::CreateTable::always) {
-      if (!t.target_exists && entry.options.create == config::CreateTable::never)
-        throw PlanError(fmt::format("{}: target table {} does not exist and `create: never` is set; "
-                                    "create it first or set `create: if_missing`",
-                                    entry.location.str(), t.target_display()));
-      std::vector<std::string> pk = t.key_target;
-      if (entry.options.stale) {
-        const auto& st = *entry.options.stale;
-        auto it = std::find_if(t.columns.begin(), t.columns.end(), [&](const ColumnPlan& c) { return c.target == st.column; });
-        if (it != t.columns.end()) {
-          t.stale_type = it->target_type;
-        } else {
-          bool numeric = !st.value.empty() && !st.live.empty() &&
-                         std::all_of(st.value.begin(), st.value.end(), ::isdigit) &&
-                         std::all_of(st.live.begin(), st.live.end(), ::isdigit);
-          t.stale_type = numeric ? "smallint" : "text";
-          tcols.push_back({st.column, t.stale_type + " DEFAULT " + target::pg_literal(st.live), false});
-        }
-      }
-      t.create_sql = target::create_table_sql(t.target_schema, t.target_table, tcols, pk);
-      if (entry.options.indexes) t.index_sql = index_statements(info, t);
-    } else {
-      if (entry.options.stale) {
-        auto ty = target.query("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(" +
-                               target::pg_literal(target::pg_quote_qualified(t.target_schema, t.target_table)) +
-                               ") AND attname = " + target::pg_literal(entry.options.stale->column) +
-                               " AND NOT attisdropped");
-        const auto& st = *entry.options.stale;
-        if (ty.empty() && entry.options.create == config::CreateTable::never)
-          throw PlanError(fmt::format("{}: the stale column '{}' is not in target table {} and `create: never` is "
-                                      "set; add it (e.g. ALTER TABLE {} ADD COLUMN {} smallint), name another "
-                                      "column, or allow `create: if_missing` to add it",
-                                      entry.location.str(), st.column, t.target_display(), t.target_display(),
-                                      st.column));
-        if (ty.empty()) {
-          // Added before the run, every existing row live: the run then marks them all stale.
-          const bool numeric = !st.value.empty() && !st.live.empty() &&
-                               std::all_of(st.value.begin(), st.value.end(), ::isdigit) &&
-                               std::all_of(st.live.begin(), st.live.end(), ::isdigit);
-          t.stale_type = numeric ? "smallint" : "text";
-          t.alter_sql = "ALTER TABLE " + target::pg_quote_qualified(t.target_schema, t.target_table) +
-                        " ADD COLUMN " + target::pg_quote(st.column) + " " + t.stale_type + " DEFAULT " +
-                        target::pg_literal(st.live);
-          t.warnings.push_back("the stale column '" + st.column + "' is not in " + t.target_display() +
-                               ": the run adds it (" + t.alter_sql + ")");
-        } else {
-          t.stale_type = *ty[0][0];
-        }
-      }
-      for (const auto& c : t.columns)
-        if (std::find(existing.begin(), existing.end(), c.target) == existing.end())
-          throw PlanError(fmt::format("{}: target table {} has no column '{}'; add it, map the "
-                                      "column to an existing one with `target:`, or set `create: always`",
-                                      entry.location.str(), t.target_display(), c.target));
-    }
-    std::string fp = t.source_sql + "|" + t.target_display() + "|" + config::to_string(t.options.mode) + "|" +
-                     t.where.value_or("");
-    for (const auto& c : t.columns) fp += "|" + c.target + ":" + c.select_sql + ":" + c.target_type;
-    for (const auto& k : t.key) fp += "|k:" + k;
-    t.fingerprint = fnv1a(fp);
-    if (before_chunks) before_chunks(t);
-    t.chunks = plan_chunks(t, source);
-    plan.tables.push_back(std::move(t));
   }
   return plan;
 }

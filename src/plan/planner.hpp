@@ -10,6 +10,7 @@
 #include "config/mapping.hpp"
 #include "plan/plan.hpp"
 #include "source/connection.hpp"
+#include "util/error.hpp"
 
 namespace replicate::plan {
 
@@ -29,11 +30,27 @@ std::vector<config::TableMapping> expand_patterns(const config::Mapping& m, cons
 /// (a doubled closing character inside stands for one).
 std::string unquote_identifier(const std::string& s);
 
+/// Called with a table entry whose planning failed on a database error of its own (its
+/// `where:` does not run, its source table is missing); the error names the entry's FILE:LINE.
+using TableErrorHandler = std::function<void(const config::TableMapping&, const util::DbError&)>;
+
 /// Plan every table of a mapping. `source` and `target` are open connections.
 /// `before_chunks` may narrow a table (an incremental window) before its chunks are cut.
+/// Without `on_table_error` a table's database error ends the plan (thrown with the
+/// table and its FILE:LINE); with it, that table is left out and the others planned.
+/// A lost connection is thrown either way.
 Plan build_plan(const config::Mapping& mapping, source::Connection& source,
                 source::Connection& target,
-                const std::function<void(TablePlan&)>& before_chunks = {});
+                const std::function<void(TablePlan&)>& before_chunks = {},
+                const TableErrorHandler& on_table_error = {});
+
+/// The mapping's table entries with each `include:` pattern replaced by an entry per
+/// source table it matches, as `run` and `plan` see them (throws PlanError when a
+/// pattern matches nothing).
+std::vector<config::TableMapping> expand_tables(const config::Mapping& mapping, source::Connection& source);
+
+/// An entry's target table (schema, name), unquoted: what the state records it under.
+std::pair<std::string, std::string> target_name(const config::TableMapping& entry);
 
 /// incremental: compute this run's window (watermark_from, watermark_to] from the last
 /// saved watermark (nullopt on a first run) and add it to the table's `where`.

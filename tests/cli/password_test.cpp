@@ -68,7 +68,9 @@ TEST(Passwords, SpacesQuotesBackslashesBracesReachTheServer) {
   for (const auto& [connection, name] :
        {std::pair<std::string, std::string>{base + "password=${env:PW}", "bare"},
         {base + "password='${env:PW}'", "quoted"},
-        {"postgresql://odd:${env:PW}@127.0.0.1:${env:PORT}/postgres", "uri"}}) {
+        {"postgresql://odd:${env:PW}@127.0.0.1:${env:PORT}/postgres", "uri"},
+        // Percent-encoded as written, with a query: libpq decodes it (issue 11 item 1).
+        {"postgresql://odd:a%20b%27c%5Cd%3Be%7Df%7Bg@127.0.0.1:${env:PORT}/postgres?connect_timeout=10", "uri-encoded"}}) {
     const auto r = plan_with(connection, password, name);
     EXPECT_EQ(r.exit_code, 0) << name << ": " << r.out << r.err;
     EXPECT_NE(r.out.find("table t -> public.t"), std::string::npos) << name << ": " << r.out;

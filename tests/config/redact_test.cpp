@@ -70,5 +70,17 @@ TEST(ConfigRedact, NothingSecretIsUnchanged) {
   EXPECT_EQ(redact_connection(""), "");
 }
 
+TEST(SecretValues, HostsPortsAndUsersStayReadablePasswordsDoNot) {
+  // Placeholder values: host, port, user, and a password holding the port's digit.
+  EXPECT_EQ(secret_values("host=db1 port=1 user=app password=pw-1", {"db1", "1", "app", "pw-1"}),
+            (std::vector<std::string>{"pw-1"}));
+  EXPECT_EQ(secret_values("postgresql://app:a%20b@db1:5432/x", {"app", "a b", "db1", "5432"}),
+            (std::vector<std::string>{"a b", "a%20b"}));
+  EXPECT_EQ(secret_values("Driver=FreeTDS;Server=s;UID=u;PWD={p;w}", {"s", "u", "p;w"}),
+            (std::vector<std::string>{"p;w", "{p;w}"}));
+  // A password that is also the user name is masked everywhere.
+  EXPECT_EQ(secret_values("host=h user=same password=same", {"h", "same"}), (std::vector<std::string>{"same"}));
+}
+
 }  // namespace
 }  // namespace replicate::config
