@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // plan, status and verify as a user meets them: tables from `include:` patterns, several
 // mapping files in one call.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A connection that fails is shown as it was tried: host, port, user and database as the
 // placeholders expanded them, only secrets masked, a URI still a readable URI.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libpq URIs (postgresql://user:password@host:port/db?params) as source and target of
 // every command that connects: they reach libpq as written, query parameters and
 // percent-encoded parts included (SOCI once made "/shop_dw" into "/shop_dw=").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A table whose own SQL the source refuses (a bad `where:`) fails alone: the other
 // tables are copied, the run exits 1, and the error names the entry's FILE:LINE and table.
 #include <gtest/gtest.h>
