@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/chunk_copy.hpp"
@@ -47,7 +49,9 @@ void State::ensure() {
       rows bigint,
       started_at timestamptz NOT NULL DEFAULT now(),
       finished_at timestamptz,
-      error text))");
+      error text,
+      watermark_from text,
+      watermark_to text))");
     target_.execute("CREATE TABLE IF NOT EXISTS " + t("chunks") + R"( (
       run_id bigint NOT NULL REFERENCES )" + t("runs") + R"( ON DELETE CASCADE,
       chunk_no integer NOT NULL,
@@ -59,11 +63,25 @@ void State::ensure() {
       worker_pid integer,
       finished_at timestamptz,
       last_error text,
+      inserted bigint NOT NULL DEFAULT 0,
+      updated bigint NOT NULL DEFAULT 0,
+      unchanged bigint NOT NULL DEFAULT 0,
+      rejected bigint NOT NULL DEFAULT 0,
       PRIMARY KEY (run_id, chunk_no)))");
+    // Columns added since the first release, only where missing: ALTER TABLE takes an
+    // ACCESS EXCLUSIVE lock even when IF NOT EXISTS makes it do nothing, and a second
+    // process starting its run (INSERT INTO runs, then chunks) then deadlocked with it.
+    std::set<std::string> have;
+    for (auto& r : target_.query("SELECT table_name || '.' || column_name FROM information_schema.columns "
+                                 "WHERE table_schema = " + pg_literal(schema_) +
+                                 " AND table_name IN ('runs', 'chunks')"))
+      if (r[0]) have.insert(*r[0]);
     for (const char* c : {"inserted", "updated", "unchanged", "rejected"})
-      target_.execute("ALTER TABLE " + t("chunks") + " ADD COLUMN IF NOT EXISTS " + c + " bigint NOT NULL DEFAULT 0");
-    target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS watermark_from text");
-    target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS watermark_to text");
+      if (!have.count(std::string("chunks.") + c))
+        target_.execute("ALTER TABLE " + t("chunks") + " ADD COLUMN IF NOT EXISTS " + c + " bigint NOT NULL DEFAULT 0");
+    for (const char* c : {"watermark_from", "watermark_to"})
+      if (!have.count(std::string("runs.") + c))
+        target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS " + c + " text");
     target_.execute("CREATE TABLE IF NOT EXISTS " + t("rejects") + R"( (
       run_id bigint NOT NULL,
       table_name text NOT NULL,
