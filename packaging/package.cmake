@@ -54,7 +54,7 @@ install(FILES packaging/systemd/replicate@.service packaging/systemd/replicate@.
 set(CPACK_GENERATOR "DEB" CACHE STRING "CPack generators")
 set(CPACK_PACKAGE_NAME "replicate")
 set(CPACK_PACKAGE_VENDOR "replicate developers")
-set(CPACK_PACKAGE_CONTACT "replicate developers <maintainers@users.noreply.r-seed-77276a31.example>")
+set(CPACK_PACKAGE_CONTACT "replicate developers <replicate@example.org>")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS

@@ -7,7 +7,9 @@
 #
 # ROWS=N changes the sample's size (default 100000). KEEP_RUNNING=1 leaves the
 # cluster up afterwards so you can look around (stop it with
-# `bash scripts/pg-cluster.sh stop .run/demo-pg`). The exit code is replicate's.
+# `bash scripts/pg-cluster.sh stop .run/demo-pg`). REPLICATE=/usr/bin/replicate runs an
+# installed binary instead of building one (MAPPING names the mapping to run; default
+# examples/quickstart.yaml). The exit code is replicate's.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,8 +21,15 @@ sample="$run_dir/sample.sqlite"
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Installing what is missing and building"
-bash scripts/setup.sh
+replicate=${REPLICATE:-build/replicate}
+mapping=${MAPPING:-examples/quickstart.yaml}
+if [[ -z ${REPLICATE:-} ]]; then
+  step "Installing what is missing and building"
+  bash scripts/setup.sh
+else
+  step "Installing what is missing; running $replicate"
+  SKIP_BUILD=1 bash scripts/setup.sh
+fi
 
 step "Starting a private PostgreSQL in .run/demo-pg"
 mkdir -p "$pg_dir"
@@ -54,14 +63,14 @@ fi
 
 step "Making a $rows-row SQLite sample in .run/sample.sqlite"
 rm -f "$sample"
-build/replicate sample --rows "$rows" --output "$sample"
+"$replicate" sample --rows "$rows" --output "$sample"
 
 export REPLICATE_SAMPLE="$sample"
 export PGDATABASE=bi_clientes
 
-step "Replicating examples/quickstart.yaml into bi_clientes on 127.0.0.1:$PGPORT"
+step "Replicating $mapping into bi_clientes on 127.0.0.1:$PGPORT"
 set +e
-build/replicate examples/quickstart.yaml
+"$replicate" "$mapping"
 rc=$?
 # From here on nothing may change the exit code: it is replicate's.
 

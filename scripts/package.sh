@@ -22,7 +22,7 @@ done
 if ((${#missing[@]} > 0)); then
   echo "package: installing ${missing[*]}"
   [[ $EUID -eq 0 ]] || { echo "package: missing ${missing[*]}; run as root or install them" >&2; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" </dev/null
 fi
 
 build_dir=${BUILD_DIR:-build-deb}

@@ -46,7 +46,7 @@ find_pg_bin() {
     fi
   done
   die "no PostgreSQL server binaries found under /usr/lib/postgresql/*/bin.
-  Install them with: sudo bash scripts/setup.sh   (or: apt-get install postgresql)"
+  Install them with: bash scripts/setup.sh as root   (or: apt-get install postgresql)"
 }
 
 # Runs a command as the user that owns the cluster: `postgres` when we are root,
@@ -322,7 +322,7 @@ main() {
   PG_USER=${PG_CLUSTER_USER:-postgres}
   if [[ $EUID -eq 0 ]] && ! id -u "$PG_USER" >/dev/null 2>&1; then
     die "we run as root and PostgreSQL refuses to, but there is no '$PG_USER' user to run it as.
-  Install Debian's postgresql package (it creates the user): sudo bash scripts/setup.sh"
+  Install Debian's postgresql package (it creates the user): bash scripts/setup.sh as root"
   fi
 
   mkdir -p "$dir"

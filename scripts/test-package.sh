@@ -46,7 +46,7 @@ readonly FILES=(
 )
 
 echo "test-package: installing $deb"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$deb" </dev/null
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q "$deb" </dev/null
 
 version=$(dpkg-deb -f "$deb" Version)
 check "replicate --version prints ${version%-*}" bash -c "[[ \$(/usr/bin/replicate --version) == 'replicate ${version%-*}' ]]"
@@ -65,8 +65,20 @@ if command -v systemd-analyze >/dev/null; then
     "[[ -z \$(systemd-analyze verify --man=no /lib/systemd/system/replicate@.service /lib/systemd/system/replicate@.timer 2>&1) ]]"
 fi
 
+# The demo, run by the installed binary on the installed example: a sample, a private
+# PostgreSQL, bi_credores replicated into it.
+echo "test-package: the demo with /usr/bin/replicate"
+if REPLICATE=/usr/bin/replicate MAPPING=/usr/share/doc/replicate/examples/quickstart.yaml ROWS=${DEMO_ROWS:-20000} \
+  bash scripts/demo.sh >"${TMPDIR:-/tmp}/replicate-package-demo.log" 2>&1; then
+  echo "ok   the demo runs with /usr/bin/replicate"
+else
+  echo "FAIL the demo runs with /usr/bin/replicate (log below)"
+  tail -40 "${TMPDIR:-/tmp}/replicate-package-demo.log"
+  failures=$((failures + 1))
+fi
+
 echo "test-package: purging"
-DEBIAN_FRONTEND=noninteractive apt-get purge -y -q replicate </dev/null
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 purge -y -q replicate </dev/null
 for f in "${FILES[@]}" /usr/share/doc/replicate /usr/share/replicate /etc/replicate; do
   check "$f is gone" test ! -e "$f"
 done

@@ -6,7 +6,7 @@
 # to a file under build-asan/sanitizer-logs, so a finding in a worker the
 # coordinator survives still fails this script.
 #
-#   sudo bash scripts/test-sanitize.sh
+#   bash scripts/test-sanitize.sh   # as root
 #
 # Extra arguments go to ctest (e.g. -R Config). SANITIZE_BUILD_DIR overrides the
 # build directory.
