@@ -18,7 +18,7 @@ readonly PACKAGES=(
   libfmt-dev nlohmann-json3-dev libgtest-dev
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc tdsodbc
   postgresql sqlite3 libsqlite3-dev libssl-dev
-  python3-jsonschema python3-yaml freetds-bin
+  freetds-bin
 )
 
 missing=()
@@ -27,6 +27,11 @@ for pkg in "${PACKAGES[@]}"; do
     missing+=("$pkg")
   fi
 done
+# node and npm run the schema check (tests/schema): Debian's packages, unless a node with
+# its own npm is installed already (another nodejs package, which Debian's npm conflicts with).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} > 0)); then
   echo "setup: installing ${missing[*]}"
@@ -41,6 +46,12 @@ if ((${#missing[@]} > 0)); then
   "${sudo_cmd[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" </dev/null
 else
   echo "setup: all packages present"
+fi
+
+# ajv and yaml for tests/schema/check.mjs, at the versions its package-lock.json pins.
+if [[ ! -d tests/schema/node_modules ]]; then
+  echo "setup: installing the schema checker's npm packages (tests/schema)"
+  npm ci --prefix tests/schema --no-audit --no-fund
 fi
 
 if [[ "${SKIP_BUILD:-0}" == 1 ]]; then

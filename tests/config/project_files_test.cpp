@@ -88,5 +88,38 @@ TEST(ConfigProjectFiles, MappingsAndExamplesLoad) {
   }
 }
 
+// The mappings shown in the documentation are examples too: each YAML block that is a
+// mapping (a 'tables:' line at its left margin) starts with the line editors read.
+TEST(ConfigProjectFiles, DocumentedMappingsNameTheSchema) {
+  std::vector<std::string> docs = {std::string(REPLICATE_SOURCE_DIR) + "/README.md"};
+  for (const auto& e : fs::recursive_directory_iterator(std::string(REPLICATE_SOURCE_DIR) + "/docs"))
+    if (e.is_regular_file() && e.path().extension() == ".md") docs.push_back(e.path().string());
+  int mappings = 0;
+  for (const auto& doc : docs) {
+    std::istringstream in(read(doc));
+    std::vector<std::string> block;
+    bool inside = false;
+    int line_no = 0, start = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++line_no;
+      if (!inside && (line == "```yaml" || line == "```yml")) {
+        inside = true;
+        start = line_no;
+        block.clear();
+      } else if (inside && line.rfind("```", 0) == 0) {
+        inside = false;
+        if (std::none_of(block.begin(), block.end(), [](const auto& l) { return l.rfind("tables:", 0) == 0; }))
+          continue;
+        ++mappings;
+        EXPECT_EQ(block.front().rfind("# yaml-language-server: $schema=", 0), 0u)
+            << doc << ":" << start + 1 << ": a mapping example starts with '# yaml-language-server: $schema=...'";
+      } else if (inside) {
+        block.push_back(line);
+      }
+    }
+  }
+  EXPECT_GE(mappings, 1) << "no mapping example in README.md or docs/";
+}
+
 }  // namespace
 }  // namespace replicate::config
