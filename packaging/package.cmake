@@ -44,8 +44,20 @@ install(FILES packaging/debian/lintian-overrides DESTINATION ${CMAKE_INSTALL_DAT
         RENAME replicate)
 install(FILES ${man_gz} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${changelog_gz} packaging/debian/copyright DESTINATION ${REPLICATE_DOC_DIR})
-install(FILES examples/quickstart.yaml examples/freetds.yaml examples/odbc18.yaml mappings/bi_credores.yaml
-        DESTINATION ${REPLICATE_DOC_DIR}/examples)
+# The examples name their schema relative to the repository (../schemas/); installed,
+# they name the installed schema so that an editor finds it.
+set(REPLICATE_SCHEMA_INSTALLED /usr/share/replicate/schemas/mapping.schema.json)
+set(REPLICATE_PACKAGED_EXAMPLES)
+foreach(example examples/quickstart.yaml examples/freetds.yaml examples/odbc18.yaml mappings/bi_credores.yaml)
+  get_filename_component(example_name ${example} NAME)
+  file(READ ${CMAKE_SOURCE_DIR}/${example} example_text)
+  string(REPLACE "$schema=../schemas/mapping.schema.json" "$schema=${REPLICATE_SCHEMA_INSTALLED}"
+         example_text "${example_text}")
+  file(WRITE ${CMAKE_BINARY_DIR}/packaged-examples/${example_name} "${example_text}")
+  list(APPEND REPLICATE_PACKAGED_EXAMPLES ${CMAKE_BINARY_DIR}/packaged-examples/${example_name})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/${example})
+endforeach()
+install(FILES ${REPLICATE_PACKAGED_EXAMPLES} DESTINATION ${REPLICATE_DOC_DIR}/examples)
 install(FILES schemas/mapping.schema.json DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/replicate/schemas)
 install(FILES packaging/bash-completion/replicate DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions)
 # Debian 12's systemd reads packaged units from /lib/systemd/system (not /usr/lib).

@@ -60,6 +60,10 @@ check "user replicate exists" getent passwd replicate
 check "group replicate exists" getent group replicate
 check "user replicate has no login shell" bash -c "[[ \$(getent passwd replicate | cut -d: -f7) == /usr/sbin/nologin ]]"
 check "/etc/replicate exists" test -d /etc/replicate
+for example in /usr/share/doc/replicate/examples/*.yaml; do
+  check "$example names the installed schema" bash -c \
+    "head -1 '$example' | grep -qx '# yaml-language-server: \\\$schema=/usr/share/replicate/schemas/mapping.schema.json'"
+done
 if command -v systemd-analyze >/dev/null; then
   check "units pass systemd-analyze verify" bash -c \
     "[[ -z \$(systemd-analyze verify --man=no /lib/systemd/system/replicate@.service /lib/systemd/system/replicate@.timer 2>&1) ]]"
