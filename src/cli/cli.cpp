@@ -324,7 +324,7 @@ int main(int argc, char** argv) {
   Globals g;
   app.add_flag("-q,--quiet", g.quiet, "Print only errors");
   app.add_flag("-v,--verbose", g.verbose, "Print a line per chunk");
-  app.add_option("--log-format", g.log_format, "text (default) or json: one JSON object per event on stderr")
+  app.add_option("--log-format", g.log_format, "text (default) or json: every line on stdout and stderr one JSON object")
       ->check(CLI::IsMember({"text", "json"}));
   app.require_subcommand(0, 1);
   app.fallthrough();  // --quiet, --verbose and --log-format also work after a subcommand
@@ -341,8 +341,8 @@ int main(int argc, char** argv) {
     a->add_option("-w,--workers", workers, "Worker processes (overrides `workers` in the mapping)")
         ->check(CLI::Range(1, 64));
     a->add_flag("--restart", restart, "Discard the state of an unfinished run and start again");
-    a->add_option("--report", report, "Write a JSON report per table (inserted, updated, unchanged, removed, "
-                                      "rejected, sample keys) to this file");
+    a->add_option("--report", report, "Write a JSON report on every exit (exit code, per table outcome, counts, "
+                                      "sample keys, verify results, errors) to this file");
   }
 
   std::vector<std::string> validate_files;
