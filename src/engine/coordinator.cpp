@@ -132,8 +132,13 @@ class Coordinator {
         level = "error";
       }
     }
-    if (options_.log_format == LogFormat::json && (!options_.quiet || level == "error"))
-      progress_.event(level, action, fields, "");
+    const std::string message = action == "table-start"
+                                    ? fmt::format("{} started: {} chunks, {} done before", t.progress.name,
+                                                  t.state.chunks.size(), t.skipped)
+                                    : fmt::format("{} {}: {} rows", t.progress.name, fields["status"].get<std::string>(),
+                                                  t.rows);
+    if (!options_.quiet || level == "error")
+      util::log_json_event(level == "error" ? util::LogLevel::error : util::LogLevel::info, action, message, fields);
   }
 
   void prepare() {
@@ -376,7 +381,8 @@ class Coordinator {
       t.progress.rows += n;
       if (options_.log_format == LogFormat::json)
         log("info", "batch-completed", {{"table", t.progress.name}, {"chunk", m.value("chunk", 0)},
-                                        {"worker", w->pid}, {"count", n}, {"duration_ms", m.value("duration_ms", 0)}}, "");
+                                        {"worker", w->pid}, {"count", n}, {"duration_ms", m.value("duration_ms", 0)}},
+            fmt::format("{} chunk {}: {} rows copied", t.progress.name, m.value("chunk", 0), n));
     } else if (type == "chunk-completed") {
       auto& cs = t.state.chunks[task.chunk];
       cs.status = ChunkStatus::done;

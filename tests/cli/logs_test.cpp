@@ -140,7 +140,8 @@ TEST_F(Logs, JsonRunWithVerifyIsJsonEverywhereAndReportsOk) {
     EXPECT_TRUE(has_action(es, action)) << action << " missing:\n" << r.out << r.err;
   for (const auto& e : es)
     if (e["action"] == "table-end") EXPECT_EQ(e["table"], "public.t") << e.dump();
-  const json rep = expect_report(report, 0);
+  json rep = expect_report(report, 0);
+  ASSERT_TRUE(rep.is_object());
   ASSERT_EQ(rep["tables"].size(), 1u) << rep.dump(2);
   EXPECT_EQ(rep["tables"][0]["rows"], 2000);
   EXPECT_EQ(rep["tables"][0]["verify"]["equal"], true) << rep.dump(2);
@@ -157,7 +158,8 @@ TEST_F(Logs, JsonFailingTableReportsExitOne) {
   EXPECT_TRUE(std::any_of(es.begin(), es.end(), [](const json& e) {
     return e["level"] == "error" && e["table"] == "public.t";
   })) << r.err;
-  const json rep = expect_report(report, 1);
+  json rep = expect_report(report, 1);
+  ASSERT_TRUE(rep.is_object());
   ASSERT_EQ(rep["tables"].size(), 1u) << rep.dump(2);
   EXPECT_EQ(rep["tables"][0]["status"], "failed");
   EXPECT_NE(rep["tables"][0]["error"].get<std::string>().find("no_such_column"), std::string::npos);
@@ -173,7 +175,8 @@ TEST_F(Logs, JsonBadMappingReportsExitTwo) {
   EXPECT_TRUE(std::any_of(es.begin(), es.end(), [&](const json& e) {
     return e["level"] == "error" && e["action"] == "config" && e["mapping"] == mapping;
   })) << r.err;
-  const json rep = expect_report(report, 2);
+  json rep = expect_report(report, 2);
+  ASSERT_TRUE(rep.is_object());
   EXPECT_EQ(rep["outcome"], "config");
   EXPECT_EQ(rep["mappings"][0]["status"], "error");
   ASSERT_EQ(rep["errors"].size(), 1u) << rep.dump(2);
@@ -189,7 +192,8 @@ TEST_F(Logs, JsonUnreachableTargetReportsExitThree) {
   ASSERT_EQ(r.exit_code, 3) << r.out << r.err;
   const auto es = all_events(r.out, r.err);
   EXPECT_TRUE(has_action(es, "connect")) << r.err;
-  const json rep = expect_report(report, 3);
+  json rep = expect_report(report, 3);
+  ASSERT_TRUE(rep.is_object());
   EXPECT_EQ(rep["outcome"], "connect");
 }
 
@@ -213,7 +217,8 @@ TEST_F(Logs, JsonSigtermMidCopyReportsExitFour) {
   EXPECT_EQ(*code, 4) << p.err();
   const auto es = all_events(p.out(), p.err());
   EXPECT_TRUE(has_action(es, "run-end")) << p.err();
-  const json rep = expect_report(report, 4);
+  json rep = expect_report(report, 4);
+  ASSERT_TRUE(rep.is_object());
   ASSERT_EQ(rep["tables"].size(), 1u) << rep.dump(2);
   EXPECT_EQ(rep["tables"][0]["status"], "interrupted");
   EXPECT_EQ(rep["mappings"][0]["status"], "interrupted");
@@ -240,7 +245,8 @@ TEST_F(Logs, JsonSigintBeforeTheCopyReportsExitFour) {
     return e["action"] == "interrupted" && e["signal"] == "SIGINT";
   })) << p.err();
   EXPECT_TRUE(has_action(es, "run-end")) << p.err();
-  const json rep = expect_report(report, 4);
+  json rep = expect_report(report, 4);
+  ASSERT_TRUE(rep.is_object());
   EXPECT_EQ(rep["mappings"][0]["status"], "interrupted") << rep.dump(2);
   ASSERT_FALSE(rep["errors"].empty());
   EXPECT_EQ(rep["errors"].back()["action"], "interrupted");
