@@ -12,9 +12,12 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/captured_output.hpp"
 #include "cli/check.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/plan_output.hpp"
 #include "cli/private_file.hpp"
+#include "cli/run_report.hpp"
 #include "config/mapping.hpp"
 #include "engine/coordinator.hpp"
 #include "engine/state.hpp"
@@ -24,6 +27,7 @@
 #include "source/connection.hpp"
 #include "target/pg_schema.hpp"
 #include "util/error.hpp"
+#include "util/log.hpp"
 #include "verify/verify.hpp"
 
 namespace replicate::cli {
@@ -36,28 +40,17 @@ struct Globals {
   std::string log_format = "text";
 };
 
-void print_error(const std::string& msg) { std::fprintf(stderr, "error: %s\n", msg.c_str()); }
+/// An error event (stderr; JSON with --log-format json), kept for the run report.
+void print_error(const std::string& msg, std::string_view action = "error") { util::log_error(action, msg); }
 
-extern "C" void exit_on_interrupt(int sig) {
-  // Only async-signal-safe calls here. Nothing is half-done: every step commits with the
-  // state that records it, and an open transaction rolls back when the connection drops.
-  const char* text = sig == SIGINT ? "\nerror: interrupted (SIGINT); run the same command again to go on\n"
-                                   : "\nerror: interrupted (SIGTERM); run the same command again to go on\n";
-  std::size_t n = 0;
-  while (text[n] != '\0') ++n;
-  (void)!::write(STDERR_FILENO, text, n);
-  ::_exit(util::exit_interrupted);
-}
-
-/// SIGINT and SIGTERM end the process at once with exit code 4, whatever it is waiting
-/// for (a catalog query, a lock, a checksum). The copy phase replaces this with its own
-/// handling (finish the chunks in flight), and gives the default back when it ends.
-void exit_on_interrupts() {
-  struct sigaction sa {};
-  sa.sa_handler = exit_on_interrupt;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+/// Whether the command line names --log-format json, for errors CLI11 found in it.
+bool json_requested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--log-format=json" || (a == "--log-format" && i + 1 < argc && std::string(argv[i + 1]) == "json"))
+      return true;
+  }
+  return false;
 }
 
 std::string self_exe(const char* argv0) {
@@ -71,18 +64,18 @@ int guarded(const std::function<int()>& body) {
   try {
     return body();
   } catch (const config::ConfigError& e) {
-    print_error(e.what());
+    print_error(e.what(), "config");
     return util::exit_config;
   } catch (const plan::PlanError& e) {
-    print_error(e.what());
+    print_error(e.what(), "plan");
     return util::exit_config;
   } catch (const util::DbError& e) {
-    print_error(e.what());
+    print_error(e.what(), e.kind() == util::ErrorKind::connection ? "connect" : "database");
     if (e.kind() == util::ErrorKind::connection) return util::exit_connect;
     if (e.kind() == util::ErrorKind::missing) return util::exit_config;
     return util::exit_table_failed;
   } catch (const std::exception& e) {
-    print_error(e.what());
+    print_error(e.what(), "internal");
     return util::exit_internal;
   }
 }
@@ -94,9 +87,10 @@ int cmd_validate(const std::vector<std::string>& files, bool check_env, const Gl
       // The file, not the environment it will run in: values are read only with --env.
       auto m = config::load_mapping(f, check_env ? config::EnvReading::read : config::EnvReading::names_only);
       for (const auto& u : g.quiet ? std::vector<config::UnsetVariable>{} : m.unset_env)
-        std::fprintf(stderr, "warning: %s: environment variable '%s' is not set; export it before run, plan, "
-                             "status or verify (validate --env makes this an error)\n",
-                     u.location.str().c_str(), u.name.c_str());
+        util::log_warning("validate", fmt::format("{}: environment variable '{}' is not set; export it before run, "
+                                                  "plan, status or verify (validate --env makes this an error)",
+                                                  u.location.str(), u.name),
+                          {{"variable", u.name}});
       if (!g.quiet) std::printf("%s: ok (%zu table entr%s)\n", f.c_str(), m.tables.size(), m.tables.size() == 1 ? "y" : "ies");
       return util::exit_ok;
     });
@@ -110,12 +104,14 @@ int cmd_validate(const std::vector<std::string>& files, bool check_env, const Gl
 /// Returns the exit code of the first file that does not load (0 when all do).
 int load_all(const std::vector<std::string>& files, std::vector<config::Mapping>& mappings) {
   for (const auto& f : files) {
+    util::log_set_mapping(f);
     int rc = guarded([&] {
       mappings.push_back(config::load_mapping(f));
       return util::exit_ok;
     });
     if (rc) return rc;
   }
+  util::log_set_mapping("");
   return util::exit_ok;
 }
 
@@ -125,10 +121,13 @@ int for_each_mapping(const std::vector<std::string>& files, const std::function<
   if (int rc = load_all(files, mappings)) return rc;
   int worst = util::exit_ok;
   for (const auto& m : mappings) {
+    util::log_set_mapping(m.file);
+    set_interrupt_output(default_interrupt_output());  // the interruption names the mapping
     const int rc = guarded([&] { return body(m); });
     worst = std::max(worst, rc);
     if (rc == util::exit_interrupted) break;
   }
+  util::log_set_mapping("");
   return worst;
 }
 
@@ -224,16 +223,73 @@ int cmd_verify(const std::vector<std::string>& files, bool json, int workers, co
   return rc;
 }
 
+/// The copy of one mapping, then its `verify: true` tables; `report` follows each step.
+int run_one(const config::Mapping& m, const engine::RunOptions& o, RunReport& report) {
+  auto started = std::chrono::steady_clock::now();
+  auto summary = engine::run_mapping(m, o);
+  exit_on_interrupts();  // the copy phase is over: its signal handling went with it
+  report.copied(summary);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::int64_t rows = 0;
+  for (const auto& t : summary.tables) rows += t.rows;
+  const std::string text =
+      engine::format_summary(summary) +
+      fmt::format("{}: {} rows in {} table{}, {:.2f}s total, {} rows/s; peak memory: coordinator {:.1f} MB, "
+                  "largest worker {:.1f} MB{}\n",
+                  m.file, engine::format_count(rows), summary.tables.size(), summary.tables.size() == 1 ? "" : "s",
+                  secs, engine::format_count(secs > 0 ? static_cast<std::int64_t>(rows / secs) : 0),
+                  summary.coordinator_peak_rss_kb / 1024.0, summary.worker_peak_rss_kb / 1024.0,
+                  summary.interrupted ? " (interrupted: run the same command again to resume)" : "");
+  nlohmann::json tables = nlohmann::json::parse(engine::report_json(summary))["tables"];
+  util::log_result(util::LogLevel::info, "summary", text,
+                   {{"tables", tables},
+                    {"rows", rows},
+                    {"seconds", secs},
+                    {"interrupted", summary.interrupted},
+                    {"exit_code", summary.exit_code},
+                    {"coordinator_peak_rss_kb", summary.coordinator_peak_rss_kb},
+                    {"worker_peak_rss_kb", summary.worker_peak_rss_kb}});
+  if (summary.exit_code != util::exit_ok) return summary.exit_code;
+  // `verify: true` tables are compared right after the copy.
+  config::Mapping to_verify = m;
+  std::erase_if(to_verify.tables, [](const config::TableMapping& t) { return !t.options.verify; });
+  if (to_verify.tables.empty()) return summary.exit_code;
+  auto result = verify::verify_mapping(to_verify, verify::VerifyOptions{});
+  report.verified(result);
+  // Shown under --quiet too when the tables differ.
+  util::log_result(result.equal ? util::LogLevel::info : util::LogLevel::error, "verify",
+                   verify::format_report(result), nlohmann::json::parse(verify::to_json(result)));
+  return static_cast<int>(result.equal ? util::exit_ok : util::exit_table_failed);
+}
+
 int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers, bool restart,
-            const std::string& report, const char* argv0) {
-  std::vector<config::Mapping> mappings;
-  if (int rc = load_all(files, mappings)) return rc;
-  if (!report.empty()) {
-    if (const std::string why = unwritable_reason(report); !why.empty()) {
-      print_error("--report " + report + ": " + why + "; name a new or regular file in a folder you can write");
+            const std::string& report_path, const char* argv0) {
+  // The report's path is checked first: a bad mapping still gets its report.
+  if (!report_path.empty()) {
+    if (const std::string why = unwritable_reason(report_path); !why.empty()) {
+      print_error("--report " + report_path + ": " + why + "; name a new or regular file in a folder you can write",
+                  "report");
       return util::exit_config;
     }
   }
+  RunReport report(report_path, files);
+  util::log_json_event(util::LogLevel::info, "run-start", "run started",
+                       {{"files", files}, {"pid", static_cast<long>(::getpid())}, {"version", REPLICATE_VERSION}});
+  // Every file is loaded before anything connects: a typo in the third must not surface
+  // after the first two have run for an hour.
+  std::vector<config::Mapping> mappings;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    util::log_set_mapping(files[i]);
+    const int rc = guarded([&] {
+      mappings.push_back(config::load_mapping(files[i]));
+      return util::exit_ok;
+    });
+    if (rc) {
+      report.load_failed(i, rc);
+      return report.finish(rc);
+    }
+  }
+  util::log_set_mapping("");
   int worst = util::exit_ok;
   for (const auto& m : mappings) {
     engine::RunOptions o;
@@ -243,39 +299,14 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
     o.quiet = g.quiet;
     o.verbose = g.verbose;
     o.log_format = g.log_format == "json" ? engine::LogFormat::json : engine::LogFormat::text;
-    o.report_file = report;
-    int rc = guarded([&] {
-      auto started = std::chrono::steady_clock::now();
-      auto summary = engine::run_mapping(m, o);
-      exit_on_interrupts();  // the copy phase is over: its signal handling went with it
-      if (!report.empty()) write_private_file(report, engine::report_json(summary));
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      if (!g.quiet) {
-        std::printf("%s", engine::format_summary(summary).c_str());
-        std::int64_t rows = 0;
-        for (const auto& t : summary.tables) rows += t.rows;
-        std::printf("%s: %s rows in %zu table%s, %.2fs total, %s rows/s; peak memory: coordinator %.1f MB, "
-                    "largest worker %.1f MB%s\n",
-                    m.file.c_str(), engine::format_count(rows).c_str(), summary.tables.size(),
-                    summary.tables.size() == 1 ? "" : "s", secs,
-                    engine::format_count(secs > 0 ? static_cast<std::int64_t>(rows / secs) : 0).c_str(),
-                    summary.coordinator_peak_rss_kb / 1024.0, summary.worker_peak_rss_kb / 1024.0,
-                    summary.interrupted ? " (interrupted: run the same command again to resume)" : "");
-        std::fflush(stdout);
-      }
-      if (summary.exit_code != util::exit_ok) return summary.exit_code;
-      // `verify: true` tables are compared right after the copy.
-      config::Mapping to_verify = m;
-      std::erase_if(to_verify.tables, [](const config::TableMapping& t) { return !t.options.verify; });
-      if (to_verify.tables.empty()) return summary.exit_code;
-      auto report = verify::verify_mapping(to_verify, verify::VerifyOptions{});
-      if (!g.quiet || !report.equal) std::fputs(verify::format_report(report).c_str(), stdout);
-      return static_cast<int>(report.equal ? util::exit_ok : util::exit_table_failed);
-    });
+    o.report_file = report_path;
+    report.begin_mapping(m.file);
+    const int rc = guarded([&] { return run_one(m, o, report); });
+    report.end_mapping(rc);
     worst = std::max(worst, rc);
     if (rc == util::exit_interrupted) break;
   }
-  return worst;
+  return report.finish(worst);
 }
 
 }  // namespace
@@ -293,7 +324,7 @@ int main(int argc, char** argv) {
   Globals g;
   app.add_flag("-q,--quiet", g.quiet, "Print only errors");
   app.add_flag("-v,--verbose", g.verbose, "Print a line per chunk");
-  app.add_option("--log-format", g.log_format, "text (default) or json: one JSON object per event on stderr")
+  app.add_option("--log-format", g.log_format, "text (default) or json: every line on stdout and stderr one JSON object")
       ->check(CLI::IsMember({"text", "json"}));
   app.require_subcommand(0, 1);
   app.fallthrough();  // --quiet, --verbose and --log-format also work after a subcommand
@@ -310,8 +341,8 @@ int main(int argc, char** argv) {
     a->add_option("-w,--workers", workers, "Worker processes (overrides `workers` in the mapping)")
         ->check(CLI::Range(1, 64));
     a->add_flag("--restart", restart, "Discard the state of an unfinished run and start again");
-    a->add_option("--report", report, "Write a JSON report per table (inserted, updated, unchanged, removed, "
-                                      "rejected, sample keys) to this file");
+    a->add_option("--report", report, "Write a JSON report on every exit (exit code, per table outcome, counts, "
+                                      "sample keys, verify results, errors) to this file");
   }
 
   std::vector<std::string> validate_files;
@@ -368,34 +399,59 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // --help and --version print as usual. A usage error is JSON when the command line
+    // asks for JSON logs, read here by hand since CLI11 could not parse it.
+    if (e.get_exit_code() != 0 && json_requested(argc, argv)) {
+      util::log_setup({util::LogFormat::json, false, false});
+      print_error(std::string(e.what()) + "; see replicate --help", "usage");
+      return util::exit_config;
+    }
     int rc = app.exit(e);
     return rc == 0 ? 0 : util::exit_config;
   }
 
   if (*worker) return engine::worker_main(worker_file);
+  util::log_setup({g.log_format == "json" ? util::LogFormat::json : util::LogFormat::text, g.quiet, g.verbose});
+  set_interrupt_output(default_interrupt_output());
   exit_on_interrupts();
-  if (*validate) return cmd_validate(validate_files, validate_env, g);
+  if (*validate)
+    return with_output_as_event("validate", [&] { return cmd_validate(validate_files, validate_env, g); });
   if (*check) {
-    int rc = util::exit_ok;
-    for (const auto& f : check_files) rc = std::max(rc, guarded([&] { return check_mapping(config::load_mapping(f)); }));
-    return rc;
+    return with_output_as_event("check", [&] {
+      int rc = util::exit_ok;
+      for (const auto& f : check_files) {
+        util::log_set_mapping(f);
+        rc = std::max(rc, guarded([&] { return check_mapping(config::load_mapping(f)); }));
+      }
+      return rc;
+    });
   }
-  if (*plan) return cmd_plan(plan_files);
-  if (*status) return cmd_status(status_files);
-  if (*verify) return cmd_verify(verify_files, verify_json, verify_workers, verify_hashing);
+  if (*plan) return with_output_as_event("plan", [&] { return cmd_plan(plan_files); });
+  if (*status) return with_output_as_event("status", [&] { return cmd_status(status_files); });
+  if (*verify) {
+    // JSON logs carry the report as data: the --json form, one report over every file.
+    return with_output_as_event("verify", [&] {
+      return cmd_verify(verify_files, verify_json || util::log_json(), verify_workers, verify_hashing);
+    });
+  }
   if (*sample) {
     return guarded([&] {
       auto started = std::chrono::steady_clock::now();
       sample::write_sample(so);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      if (!g.quiet)
-        std::printf("wrote %s rows of %s to %s in %.2fs (seed %llu)\n", engine::format_count(so.rows).c_str(),
-                    so.table.c_str(), so.output.c_str(), secs, static_cast<unsigned long long>(so.seed));
+      util::log_result(util::LogLevel::info, "sample",
+                       fmt::format("wrote {} rows of {} to {} in {:.2f}s (seed {})\n", engine::format_count(so.rows),
+                                   so.table, so.output, secs, so.seed),
+                       {{"rows", so.rows}, {"table", so.table}, {"output", so.output}, {"seed", so.seed}});
       return util::exit_ok;
     });
   }
   if (files.empty()) {
-    std::fputs(app.help().c_str(), stderr);
+    if (util::log_json()) {
+      print_error("no mapping file given; see replicate --help", "usage");
+    } else {
+      std::fputs(app.help().c_str(), stderr);
+    }
     return util::exit_config;
   }
   return cmd_run(files, g, workers, restart, report, argv[0]);

@@ -58,6 +58,14 @@ struct TableRun {
   Clock::time_point finished_at;
 };
 
+/// A worker's stderr, read apart from WorkerProc: lines may come after the worker is gone.
+struct WorkerStderr {
+  explicit WorkerStderr(asio::io_context& io) : pipe(io) {}
+  bp::async_pipe pipe;
+  asio::streambuf buf;
+  int pid = 0;
+};
+
 struct WorkerProc {
   explicit WorkerProc(asio::io_context& io) : in(io), out(io) {}
   bp::async_pipe in;
@@ -102,7 +110,35 @@ class Coordinator {
  private:
   void log(const std::string& level, const std::string& action, const json& fields, const std::string& text) {
     if (level == "debug" && !options_.verbose) return;
+    if (options_.quiet && level != "error") return;
     progress_.event(level, action, fields, text);
+  }
+
+  /// Table start and end, for programs (JSON only): text has the progress lines.
+  void table_event(const TableRun& t, const std::string& action) {
+    json fields = {{"table", t.progress.name}, {"mode", config::to_string(t.plan.options.mode)},
+                   {"chunks", t.state.chunks.size()}};
+    if (t.state.run_id) fields["state_run_id"] = t.state.run_id;
+    std::string level = "info";
+    if (action == "table-start") {
+      fields["chunks_done"] = t.skipped;
+      fields["resumed"] = t.state.resumed;
+    } else {
+      fields["status"] = t.failed ? "failed" : (t.finished ? "done" : "interrupted");
+      fields["rows"] = t.rows;
+      fields["chunks_done"] = t.progress.chunks_done;
+      if (t.failed) {
+        fields["error"] = t.error;
+        level = "error";
+      }
+    }
+    const std::string message = action == "table-start"
+                                    ? fmt::format("{} started: {} chunks, {} done before", t.progress.name,
+                                                  t.state.chunks.size(), t.skipped)
+                                    : fmt::format("{} {}: {} rows", t.progress.name, fields["status"].get<std::string>(),
+                                                  t.rows);
+    if (!options_.quiet || level == "error")
+      util::log_json_event(level == "error" ? util::LogLevel::error : util::LogLevel::info, action, message, fields);
   }
 
   void prepare() {
@@ -177,6 +213,7 @@ class Coordinator {
             fmt::format("{}: resuming run {}: {} of {} chunks already done", t.progress.name, t.state.run_id,
                         t.skipped, t.state.chunks.size()));
       tables_.push_back(std::move(t));
+      table_event(tables_.back(), "table-start");
       const auto limit = tables_.back().plan.options.max_rejects;
       if (limit && rejected_before > *limit)
         fail_table(index, fmt::format("{} rows rejected (max_rejects {}) in the chunks already done; see {}.rejects, "
@@ -187,6 +224,7 @@ class Coordinator {
       log("error", "table-failed", {{"table", t.progress.name}, {"error", t.error}},
           fmt::format("{} failed: {}", t.progress.name, t.error));
       tables_.push_back(std::move(t));
+      table_event(tables_.back(), "table-end");
     }
   }
 
@@ -249,9 +287,14 @@ class Coordinator {
 
   void spawn() {
     auto w = std::make_unique<WorkerProc>(io_);
+    // A worker's stderr comes here, not to ours: every line the user sees is written by
+    // the logger, so --log-format json holds for what a driver or library prints too.
+    auto err = std::make_shared<WorkerStderr>(io_);
     w->child = bp::child(bp::exe = options_.self_exe, bp::args = std::vector<std::string>{"worker", mapping_.file},
-                         bp::std_in < w->in, bp::std_out > w->out);
+                         bp::std_in < w->in, bp::std_out > w->out, bp::std_err > err->pipe);
     w->pid = w->child.id();
+    err->pid = w->pid;
+    read_stderr(err);
     WorkerProc* raw = w.get();
     workers_.push_back(std::move(w));
     log("debug", "worker-started", {{"worker", raw->pid}}, fmt::format("worker {} started", raw->pid));
@@ -269,6 +312,21 @@ class Coordinator {
       std::getline(is, line);
       on_message(w, line);
       read_next(w);
+    });
+  }
+
+  void read_stderr(const std::shared_ptr<WorkerStderr>& err) {
+    asio::async_read_until(err->pipe, err->buf, '\n', [this, err](boost::system::error_code ec, std::size_t) {
+      std::istream is(&err->buf);
+      std::string line;
+      // At the end, a last line without its newline is still shown.
+      while (err->buf.size() > 0 && std::getline(is, line)) {
+        if (ec && line.empty()) continue;
+        log("warning", "worker-output", {{"worker", err->pid}, {"output", line}},
+            fmt::format("worker {}: {}", err->pid, line));
+        if (!ec) break;
+      }
+      if (!ec) read_stderr(err);
     });
   }
 
@@ -323,7 +381,8 @@ class Coordinator {
       t.progress.rows += n;
       if (options_.log_format == LogFormat::json)
         log("info", "batch-completed", {{"table", t.progress.name}, {"chunk", m.value("chunk", 0)},
-                                        {"worker", w->pid}, {"count", n}, {"duration_ms", m.value("duration_ms", 0)}}, "");
+                                        {"worker", w->pid}, {"count", n}, {"duration_ms", m.value("duration_ms", 0)}},
+            fmt::format("{} chunk {}: {} rows copied", t.progress.name, m.value("chunk", 0), n));
     } else if (type == "chunk-completed") {
       auto& cs = t.state.chunks[task.chunk];
       cs.status = ChunkStatus::done;
@@ -422,6 +481,7 @@ class Coordinator {
       // Interrupted: left resumable, neither done nor failed.
       t.closed = true;
       with_state([&] { state_->interrupt_run(t.state.run_id); });
+      table_event(t, "table-end");
       return;
     }
     t.finished = true;
@@ -446,6 +506,7 @@ class Coordinator {
         take(state_->finish_run(t.plan, t.state.run_id, false, t.error, [] {}));
       }
     });
+    table_event(t, "table-end");
   }
 
   // ---- scheduling ----
@@ -587,6 +648,7 @@ class Coordinator {
       ts.chunks_skipped = t.skipped;
       ts.retries = t.retries;
       ts.error = t.error;
+      ts.state_run_id = t.state.run_id;
       ts.status = t.failed ? "failed" : (t.finished ? "done" : "interrupted");
       ts.mode = config::to_string(t.plan.options.mode);
       ts.inserted = t.inserted;

@@ -34,6 +34,7 @@ struct TableSummary {
   double seconds = 0;
   std::string error;
   std::string mode;
+  std::int64_t state_run_id = 0;  // the table's run in the state tables; 0 when it never started
   std::int64_t inserted = 0, updated = 0, unchanged = 0, removed = 0, rejected = 0;
   nlohmann::json samples = nlohmann::json::object();  // inserted/updated/removed keys
   std::vector<std::string> rejects;                   // the first few, for people

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <ctime>
 
 namespace replicate::engine {
 
@@ -27,7 +26,15 @@ std::string format_count(std::int64_t n) {
 }
 
 Progress::Progress(bool quiet, LogFormat format)
-    : quiet_(quiet), format_(format), tty_(isatty(STDERR_FILENO)), last_(std::chrono::steady_clock::now()) {}
+    : quiet_(quiet),
+      format_(format),
+      redraw_(util::stderr_takes_escapes()),
+      last_(std::chrono::steady_clock::now()) {
+  // Other lines on stderr first clear the lines drawn in place.
+  util::log_set_before_text([](void* self) { static_cast<Progress*>(self)->clear(); }, this);
+}
+
+Progress::~Progress() { util::log_set_before_text(nullptr, nullptr); }
 
 static std::string table_line(const TableProgress& t) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.started).count();
@@ -47,7 +54,7 @@ static std::string table_line(const TableProgress& t) {
 void Progress::tick(const std::vector<TableProgress>& tables, bool force) {
   if (quiet_ || format_ == LogFormat::json) return;
   auto now = std::chrono::steady_clock::now();
-  auto interval = tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
+  auto interval = redraw_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
   if (!force && now - last_ < interval) return;
   last_ = now;
   std::vector<std::string> lines;
@@ -71,20 +78,22 @@ void Progress::tick(const std::vector<TableProgress>& tables, bool force) {
     }
     lines.push_back(table_line(total));
   }
-  if (tty_) {
+  if (redraw_) {
     std::string out;
     if (drawn_lines_) out += fmt::format("\x1b[{}F", drawn_lines_);
     for (const auto& l : lines) out += "\x1b[2K" + l + "\n";
     std::fputs(out.c_str(), stderr);
     drawn_lines_ = static_cast<int>(lines.size());
   } else {
-    for (const auto& l : lines) std::fprintf(stderr, "progress: %s\n", l.c_str());
+    // Elsewhere (a file, a journal, TERM=dumb, NO_COLOR): plain lines, timestamped off a terminal.
+    const std::string stamp = util::stderr_is_tty() ? "" : util::timestamp_now() + " ";
+    for (const auto& l : lines) std::fprintf(stderr, "%sprogress: %s\n", stamp.c_str(), l.c_str());
   }
   std::fflush(stderr);
 }
 
 void Progress::clear() {
-  if (tty_ && drawn_lines_) {
+  if (redraw_ && drawn_lines_) {
     std::fprintf(stderr, "\x1b[%dF\x1b[0J", drawn_lines_);
     drawn_lines_ = 0;
   }
@@ -92,20 +101,15 @@ void Progress::clear() {
 
 void Progress::event(const std::string& level, const std::string& action, const nlohmann::json& fields,
                      const std::string& text) {
-  if (format_ == LogFormat::json) {
-    nlohmann::json j = fields;
-    char ts[32];
-    std::time_t now = std::time(nullptr);
-    std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    j["timestamp"] = ts;
-    j["level"] = level;
-    j["action"] = action;
-    std::fprintf(stderr, "%s\n", j.dump().c_str());
-    return;
-  }
-  if (quiet_ && level != "error") return;
-  clear();
-  std::fprintf(stderr, "%s: %s\n", level.c_str(), text.c_str());
+  const auto lv = level == "error"     ? util::LogLevel::error
+                  : level == "warning" ? util::LogLevel::warning
+                  : level == "debug"   ? util::LogLevel::debug
+                                       : util::LogLevel::info;
+  // An event with no text is for programs only (a batch copied): JSON shows it, text does not.
+  if (text.empty())
+    util::log_json_event(lv, action, text, fields);
+  else
+    util::log_event(lv, action, text, fields);
 }
 
 }  // namespace replicate::engine

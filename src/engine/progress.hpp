@@ -10,9 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/log.hpp"
+
 namespace replicate::engine {
 
-enum class LogFormat { text, json };
+using LogFormat = util::LogFormat;
 
 struct TableProgress {
   std::string name;
@@ -27,11 +29,14 @@ struct TableProgress {
 class Progress {
  public:
   Progress(bool quiet, LogFormat format);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
   /// Redraw (terminal) or log (elsewhere) when it is time; `force` draws now.
   void tick(const std::vector<TableProgress>& tables, bool force = false);
   /// Clear the in-place lines before other output.
   void clear();
-  /// A JSON event (json format) or a plain message line (text format) on stderr.
+  /// A log event (util::log_event): the in-place lines are cleared first.
   void event(const std::string& level, const std::string& action, const nlohmann::json& fields,
              const std::string& text);
   bool json() const { return format_ == LogFormat::json; }
@@ -39,7 +44,7 @@ class Progress {
  private:
   bool quiet_;
   LogFormat format_;
-  bool tty_;
+  bool redraw_;  // a terminal that takes escape sequences: lines redrawn in place
   int drawn_lines_ = 0;
   std::chrono::steady_clock::time_point last_;
 };

@@ -15,6 +15,7 @@
 #include "source/pg_cursor.hpp"
 #include "source/sqlite_cursor.hpp"
 #include "util/error.hpp"
+#include "util/log.hpp"
 #include "util/tls.hpp"
 
 namespace replicate::source {
@@ -39,6 +40,15 @@ namespace {
 
 using util::DbError;
 using util::ErrorKind;
+
+/// A server's WARNING (client_min_messages keeps notices out) goes through the logger,
+/// naming its side, instead of libpq's default print to stderr.
+extern "C" void log_pg_notice(void* side, const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  const char* name = static_cast<const char*>(side);
+  util::log_warning("notice", std::string(name) + ": " + text, {{"side", name}});
+}
 
 /// Rethrow a SOCI error as a classified DbError.
 [[noreturn]] void rethrow_soci(const soci::soci_error& e, Side side, const std::string& what) {
@@ -106,6 +116,7 @@ class SociConnection : public Connection {
                     "cannot connect to " + ep.connection_display + ": " + msg);
     }
     if (driver_ == config::Driver::postgresql) {
+      PQsetNoticeProcessor(pg(), log_pg_notice, const_cast<char*>(to_string(side_)));
       // Canonical text output whatever the server's settings are.
       execute("SET DateStyle = ISO; SET IntervalStyle = iso_8601; SET extra_float_digits = 3; "
               "SET TimeZone = 'UTC'; SET bytea_output = hex; SET client_encoding = 'UTF8'; "

@@ -246,11 +246,14 @@ std::vector<Sample> mutated(const std::string& stem, const std::string& seed, bo
   return out;
 }
 
-/// The messages of a validate run's stderr, one per "error: " line (continuations kept).
+/// The messages of a validate run's stderr, one per "error: " line (continuations kept),
+/// without the timestamp each line starts with off a terminal.
 std::vector<std::string> messages(const std::string& err) {
+  static const std::regex stamp(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (  )?)");
   std::vector<std::string> out;
   std::istringstream in(err);
   for (std::string line; std::getline(in, line);) {
+    line = std::regex_replace(line, stamp, "", std::regex_constants::format_first_only);
     if (line.rfind("error: ", 0) == 0 || out.empty())
       out.push_back(line);
     else
