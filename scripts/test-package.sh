@@ -40,6 +40,7 @@ readonly FILES=(
   /lib/systemd/system/replicate@.service
   /lib/systemd/system/replicate@.timer
   /usr/share/replicate/schemas/mapping.schema.json
+  /usr/share/replicate/schemas/report.schema.json
   /usr/share/doc/replicate/examples/quickstart.yaml
   /usr/share/doc/replicate/copyright
   /usr/share/doc/replicate/changelog.Debian.gz
