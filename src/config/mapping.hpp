@@ -165,8 +165,8 @@ std::vector<std::string> secret_values(const std::string& connection, const std:
 /// The largest file ${file:PATH} reads; anything else but a regular file is refused too.
 inline constexpr std::size_t kMaxSecretFileBytes = 1024 * 1024;
 
-/// Replace ${env:NAME} and ${file:PATH} in `text` ($${ is a literal ${); relative PATHs
-/// start at `base_dir`. Errors name the variable or path, never a value, at `where`.
+/// Replace ${env:NAME}, ${env:NAME:-default} (the default when NAME is unset or empty, as
+/// in a shell) and ${file:PATH} in `text` ($${ is a literal ${); relative PATHs start at `base_dir`. Errors name the variable or path, never a value, at `where`.
 std::string interpolate(const std::string& text, const std::string& base_dir,
                         const Location& where);
 
