@@ -58,7 +58,7 @@ foreach(example examples/quickstart.yaml examples/freetds.yaml examples/odbc18.y
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/${example})
 endforeach()
 install(FILES ${REPLICATE_PACKAGED_EXAMPLES} DESTINATION ${REPLICATE_DOC_DIR}/examples)
-install(FILES schemas/mapping.schema.json schemas/report.schema.json DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/replicate/schemas)
+install(FILES schemas/mapping.schema.json schemas/report.schema.json schemas/plan.schema.json schemas/status.schema.json DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/replicate/schemas)
 install(FILES packaging/bash-completion/replicate DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions)
 # Debian 12's systemd reads packaged units from /lib/systemd/system (not /usr/lib).
 install(FILES packaging/systemd/replicate@.service packaging/systemd/replicate@.timer DESTINATION /lib/systemd/system)

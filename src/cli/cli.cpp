@@ -15,9 +15,11 @@
 #include "cli/captured_output.hpp"
 #include "cli/check.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/json_output.hpp"
 #include "cli/plan_output.hpp"
 #include "cli/private_file.hpp"
 #include "cli/run_report.hpp"
+#include "cli/table_selection.hpp"
 #include "config/mapping.hpp"
 #include "engine/coordinator.hpp"
 #include "engine/state.hpp"
@@ -99,10 +101,24 @@ int cmd_validate(const std::vector<std::string>& files, bool check_env, const Gl
   return rc;
 }
 
+/// `--tables` and `--mode` applied to loaded mappings (see table_selection.hpp); the exit code.
+int select(std::vector<config::Mapping>& mappings, const Selection& selection) {
+  return guarded([&] {
+    try {
+      apply_selection(mappings, selection);
+    } catch (const SelectionError& e) {
+      print_error(e.what(), "config");
+      return util::exit_config;
+    }
+    return util::exit_ok;
+  });
+}
+
 /// Every mapping of `files`, each checked before anything connects or is copied: a typo
 /// in the third file must not surface after the first two have run for an hour.
 /// Returns the exit code of the first file that does not load (0 when all do).
-int load_all(const std::vector<std::string>& files, std::vector<config::Mapping>& mappings) {
+int load_all(const std::vector<std::string>& files, std::vector<config::Mapping>& mappings,
+             const Selection& selection = {}) {
   for (const auto& f : files) {
     util::log_set_mapping(f);
     int rc = guarded([&] {
@@ -112,13 +128,14 @@ int load_all(const std::vector<std::string>& files, std::vector<config::Mapping>
     if (rc) return rc;
   }
   util::log_set_mapping("");
-  return util::exit_ok;
+  return select(mappings, selection);
 }
 
 /// `body` for each mapping of `files`; the worst exit code. An interruption ends it.
-int for_each_mapping(const std::vector<std::string>& files, const std::function<int(const config::Mapping&)>& body) {
+int for_each_mapping(const std::vector<std::string>& files, const std::function<int(const config::Mapping&)>& body,
+                     const Selection& selection = {}) {
   std::vector<config::Mapping> mappings;
-  if (int rc = load_all(files, mappings)) return rc;
+  if (int rc = load_all(files, mappings, selection)) return rc;
   int worst = util::exit_ok;
   for (const auto& m : mappings) {
     util::log_set_mapping(m.file);
@@ -131,9 +148,10 @@ int for_each_mapping(const std::vector<std::string>& files, const std::function<
   return worst;
 }
 
-int cmd_plan(const std::vector<std::string>& files) {
+int cmd_plan(const std::vector<std::string>& files, bool json, const Selection& selection) {
   bool first = true;
-  return for_each_mapping(files, [&](const config::Mapping& m) {
+  std::vector<PlannedMapping> planned;  // --json: one document, printed once every file is planned
+  const int rc = for_each_mapping(files, [&](const config::Mapping& m) {
     auto src = source::connect(m.source, source::Side::source);
     auto tgt = source::connect(m.target, source::Side::target);
     // The window a run would copy: from the state's watermark (read, never created here)
@@ -150,18 +168,25 @@ int cmd_plan(const std::vector<std::string>& files) {
               std::nullopt);
         },
         [&](const config::TableMapping&, const util::DbError& e) { failed.push_back(e.what()); });
-    if (!first) std::fputs("\n", stdout);
-    first = false;
-    std::fputs(format_plan(p).c_str(), stdout);
-    std::fflush(stdout);
+    if (json) {
+      planned.push_back({std::move(p), failed});
+    } else {
+      if (!first) std::fputs("\n", stdout);
+      first = false;
+      std::fputs(format_plan(p).c_str(), stdout);
+      std::fflush(stdout);
+    }
     for (const auto& f : failed) print_error(f);
     return failed.empty() ? util::exit_ok : util::exit_table_failed;
-  });
+  }, selection);
+  if (json && (rc == util::exit_ok || !planned.empty())) std::fputs(plan_json(planned).c_str(), stdout);
+  return rc;
 }
 
-int cmd_status(const std::vector<std::string>& files) {
-  return for_each_mapping(files, [&](const config::Mapping& m) {
-    if (files.size() > 1) std::printf("%s:\n", m.file.c_str());
+int cmd_status(const std::vector<std::string>& files, bool json, const Selection& selection) {
+  std::vector<MappingStatus> statuses;  // --json: one document over every file
+  const int rc = for_each_mapping(files, [&](const config::Mapping& m) {
+    if (files.size() > 1 && !json) std::printf("%s:\n", m.file.c_str());
     // `include:` patterns name the tables the source has now, as `run` expands them.
     std::vector<config::TableMapping> entries = m.tables;
     if (std::any_of(entries.begin(), entries.end(), [](const auto& t) { return !t.include.empty(); })) {
@@ -177,7 +202,17 @@ int cmd_status(const std::vector<std::string>& files) {
     // A literal holding a quoted name: the schema is validated, and quoted all the same.
     auto exists = tgt->query("SELECT to_regclass(" + target::pg_literal(target::pg_quote(m.state_schema) + ".runs") +
                              ")::text");
-    if (exists.empty() || !exists[0][0]) {
+    const bool state_exists = !exists.empty() && exists[0][0];
+    if (json) {
+      MappingStatus s{m.file, m.target.connection_display, m.state_schema, state_exists, {}};
+      if (state_exists)
+        s.rows = engine::State(*tgt, m.state_schema).status_rows(names);
+      else
+        for (const auto& n : names) s.rows.push_back({n, "-", "never run", "", "", "0", "0", "0", ""});
+      statuses.push_back(std::move(s));
+      return util::exit_ok;
+    }
+    if (!state_exists) {
       std::printf("no state yet in schema %s: nothing has run against this target\n", m.state_schema.c_str());
       std::fflush(stdout);
       return util::exit_ok;
@@ -192,10 +227,13 @@ int cmd_status(const std::vector<std::string>& files) {
     }
     std::fflush(stdout);
     return util::exit_ok;
-  });
+  }, selection);
+  if (json && (rc == util::exit_ok || !statuses.empty())) std::fputs(status_json(statuses).c_str(), stdout);
+  return rc;
 }
 
-int cmd_verify(const std::vector<std::string>& files, bool json, int workers, const std::string& hashing) {
+int cmd_verify(const std::vector<std::string>& files, bool json, int workers, const std::string& hashing,
+               const Selection& selection) {
   // JSON: one report over every file's tables, printed once all are compared.
   verify::Report all;
   all.equal = true;
@@ -215,7 +253,7 @@ int cmd_verify(const std::vector<std::string>& files, bool json, int workers, co
       std::fflush(stdout);
     }
     return report.equal ? util::exit_ok : util::exit_table_failed;
-  });
+  }, selection);
   if (json && compared) {
     all.equal = all.equal && rc == util::exit_ok;  // a file that could not be compared is no proof
     std::fputs((verify::to_json(all) + "\n").c_str(), stdout);
@@ -263,7 +301,7 @@ int run_one(const config::Mapping& m, const engine::RunOptions& o, RunReport& re
 }
 
 int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers, bool restart,
-            const std::string& report_path, const char* argv0) {
+            const std::string& report_path, const char* argv0, const Selection& selection) {
   // The report's path is checked first: a bad mapping still gets its report.
   if (!report_path.empty()) {
     if (const std::string why = unwritable_reason(report_path); !why.empty()) {
@@ -290,6 +328,7 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
     }
   }
   util::log_set_mapping("");
+  if (const int rc = select(mappings, selection)) return report.finish(rc);
   int worst = util::exit_ok;
   for (const auto& m : mappings) {
     engine::RunOptions o;
@@ -307,6 +346,35 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
     if (rc == util::exit_interrupted) break;
   }
   return report.finish(worst);
+}
+
+/// `--tables PATTERN[,PATTERN...]` on `command`.
+void add_tables_option(CLI::App* command, Selection& selection) {
+  command
+      ->add_option("--tables", selection.tables,
+                   "Only the tables matching one of these comma-separated globs (* and ?, case-insensitive), "
+                   "on the source table as schema.table or as its bare name; one matching nothing is an error")
+      // One value per --tables, split at commas by apply_selection: never the mapping files after it.
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->type_name("PATTERN[,PATTERN...]");
+}
+
+/// `run`'s --tables and --mode (on the top level too, where `replicate FILE` runs).
+void add_run_selection_options(const std::vector<CLI::App*>& commands, Selection& selection, std::string& mode) {
+  for (auto* a : commands) {
+    add_tables_option(a, selection);
+    a->add_option("--mode", mode,
+                  "Copy every selected table in this mode (full, append, incremental, mirror) instead of the "
+                  "mapping's; checked as a mode: in the file is (incremental needs a watermark, ...)")
+        ->check(CLI::IsMember({"full", "append", "incremental", "mirror"}));
+  }
+}
+
+config::Mode mode_named(const std::string& name) {
+  for (auto m : {config::Mode::full, config::Mode::append, config::Mode::incremental, config::Mode::mirror})
+    if (name == config::to_string(m)) return m;
+  return config::Mode::full;  // CLI11 let only those four through
 }
 
 }  // namespace
@@ -333,6 +401,8 @@ int main(int argc, char** argv) {
   int workers = 0;
   bool restart = false;
   std::string report;
+  Selection selection;
+  std::string mode;
   app.add_option("files", files, "Mapping files to run (same as `replicate run FILE...`)");
 
   auto* run = app.add_subcommand("run", "Replicate the tables of each mapping file");
@@ -344,6 +414,7 @@ int main(int argc, char** argv) {
     a->add_option("--report", report, "Write a JSON report on every exit (exit code, per table outcome, counts, "
                                       "sample keys, verify results, errors) to this file");
   }
+  add_run_selection_options({&app, run}, selection, mode);
 
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check mapping files without connecting to anything (exit 0 or 2)");
@@ -356,6 +427,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> plan_files;
   auto* plan = app.add_subcommand("plan", "Connect, introspect and print what would be done, per table");
   plan->add_option("files", plan_files, "Mapping files")->required();
+  bool plan_json_output = false;
+  plan->add_flag("--json", plan_json_output, "Print the plans as one JSON document (schemas/plan.schema.json)");
+  add_tables_option(plan, selection);
 
   std::vector<std::string> verify_files;
   bool verify_json = false;
@@ -373,6 +447,7 @@ int main(int argc, char** argv) {
                      "hashes; SQL Server hashes when a sample shows it faster than sending the rows)")
       ->check(CLI::IsMember({"auto", "source", "here"}))
       ->default_str("auto");
+  add_tables_option(verify, selection);
 
   std::vector<std::string> check_files;
   auto* check = app.add_subcommand(
@@ -383,6 +458,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> status_files;
   auto* status = app.add_subcommand("status", "Show the state of the latest run of each table");
   status->add_option("files", status_files, "Mapping files")->required();
+  bool status_json_output = false;
+  status->add_flag("--json", status_json_output,
+                   "Print the state as one JSON document (schemas/status.schema.json)");
+  add_tables_option(status, selection);
 
   sample::SampleOptions so;
   auto* sample = app.add_subcommand("sample", "Write a SQLite database with a realistic bi_credores table");
@@ -426,12 +505,16 @@ int main(int argc, char** argv) {
       return rc;
     });
   }
-  if (*plan) return with_output_as_event("plan", [&] { return cmd_plan(plan_files); });
-  if (*status) return with_output_as_event("status", [&] { return cmd_status(status_files); });
+  // JSON logs carry a command's output as data: its --json form where it has one.
+  if (*plan)
+    return with_output_as_event(
+        "plan", [&] { return cmd_plan(plan_files, plan_json_output || util::log_json(), selection); });
+  if (*status)
+    return with_output_as_event(
+        "status", [&] { return cmd_status(status_files, status_json_output || util::log_json(), selection); });
   if (*verify) {
-    // JSON logs carry the report as data: the --json form, one report over every file.
     return with_output_as_event("verify", [&] {
-      return cmd_verify(verify_files, verify_json || util::log_json(), verify_workers, verify_hashing);
+      return cmd_verify(verify_files, verify_json || util::log_json(), verify_workers, verify_hashing, selection);
     });
   }
   if (*sample) {
@@ -454,7 +537,8 @@ int main(int argc, char** argv) {
     }
     return util::exit_config;
   }
-  return cmd_run(files, g, workers, restart, report, argv[0]);
+  if (!mode.empty()) selection.mode = mode_named(mode);
+  return cmd_run(files, g, workers, restart, report, argv[0], selection);
 }
 
 }  // namespace replicate::cli

@@ -28,10 +28,14 @@ struct Piece {
   bool placeholder = false;
   std::string text;  // the literal text, or the placeholder's argument
   bool env = false;  // ${env:...} rather than ${file:...}
+  /// ${env:NAME:-default}: the text used when NAME is unset or empty, as in a shell.
+  std::optional<std::string> fallback;
 };
 
-std::string read_env(const std::string& name, const Location& where) {
+std::string read_env(const Piece& p, const Location& where) {
+  const std::string& name = p.text;
   const char* value = std::getenv(name.c_str());
+  if ((value == nullptr || *value == '\0') && p.fallback) return *p.fallback;
   if (value == nullptr)
     throw ConfigError(where, "environment variable '" + name + "' is not set; export " + name +
                                  " before running replicate, or change the mapping");
@@ -102,21 +106,31 @@ std::vector<Piece> split(const std::string& text, const Location& where) {
     const std::string inner = text.substr(i + 2, close - i - 2);
     const std::size_t colon = inner.find(':');
     const std::string kind = colon == std::string::npos ? inner : inner.substr(0, colon);
-    const std::string arg = colon == std::string::npos ? "" : inner.substr(colon + 1);
+    std::string arg = colon == std::string::npos ? "" : inner.substr(colon + 1);
+    // ${env:NAME:-default}: the default runs to the first '}', so it holds no '}' and no
+    // placeholder of its own.
+    std::optional<std::string> fallback;
+    if (const std::size_t dash = arg.find(":-"); kind == "env" && dash != std::string::npos) {
+      fallback = arg.substr(dash + 2);
+      arg.resize(dash);
+      if (fallback->find("${") != std::string::npos)
+        throw ConfigError(where, "the default in '" + shown(text, i) +
+                                     "' holds a placeholder; a default is literal text (up to the first '}')");
+    }
     const bool env_name_ok = !arg.empty() && !std::isdigit(static_cast<unsigned char>(arg[0])) &&
                              std::all_of(arg.begin(), arg.end(), [](char c) {
                                return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
                              });
     if ((kind != "env" && kind != "file") || arg.empty() || (kind == "env" && !env_name_ok))
       throw ConfigError(where, "invalid placeholder '" + shown(text, i) + "'; " + kFixHint);
-    out.push_back(Piece{true, arg, kind == "env"});
+    out.push_back(Piece{true, arg, kind == "env", fallback});
     i = close + 1;
   }
   return out;
 }
 
 std::string resolve(const Piece& p, const std::string& base_dir, const Location& where) {
-  return p.env ? read_env(p.text, where) : read_secret_file(p.text, base_dir, where);
+  return p.env ? read_env(p, where) : read_secret_file(p.text, base_dir, where);
 }
 
 /// What stands for an ${env:} value that is not read: valid as any libpq, URI or ODBC value
@@ -127,7 +141,10 @@ const char* const kStandIn = "1";
 std::optional<std::string> resolve(const Piece& p, const std::string& base_dir, const Location& where,
                                    EnvPlaceholders& env) {
   if (!p.env) return read_secret_file(p.text, base_dir, where);
+  // A variable with a default is never missing: `validate` has nothing to warn about.
+  if (env.reading == EnvReading::names_only && p.fallback) return std::nullopt;
   const char* value = std::getenv(p.text.c_str());
+  if ((value == nullptr || *value == '\0') && p.fallback) return *p.fallback;
   if (value == nullptr) {
     const bool known = std::any_of(env.unset.begin(), env.unset.end(),
                                    [&](const UnsetVariable& u) { return u.name == p.text; });

@@ -418,24 +418,14 @@ TableMapping Loader::entry(const YAML::Node& node, const std::string& path) cons
   TableMapping t;
   t.location = at(node);
   t.options = defaults_;
+  t.path = path;
   const Field* mode = defaults_mode_ ? &*defaults_mode_ : nullptr;
   for (const Field& f : fs.items)
-    if (apply_option(t.options, f) && f.name == "mode") mode = &f;
-  if (t.options.mode == Mode::mirror && !t.options.stale)
-    fail(at(*mode), "mode mirror in '" + path +
-                        "' needs a stale marker; add stale: {column: status, value: 0, live: 1} "
-                        "(a target column) to the entry or to 'defaults'");
-  if (t.options.mode == Mode::incremental && !t.options.watermark)
-    fail(at(*mode),
-         "mode incremental in '" + path +
-             "' needs a watermark column; add watermark: "
-             "COLUMN (a modified-date or rowversion column) to the entry or to 'defaults'");
-  // An option written here that this entry's mode never reads is a mistake, not a no-op.
-  for (const Field& f : fs.items)
-    if (const auto modes = modes_of(f.name);
-        !modes.empty() && std::find(modes.begin(), modes.end(), t.options.mode) == modes.end())
-      fail(at(f.key), "'" + f.path + "' does nothing in mode " + to_string(t.options.mode) + ": it applies to " +
-                          modes_words(modes) + " only; remove it, or set mode: " + to_string(modes.front()));
+    if (apply_option(t.options, f)) {
+      if (f.name == "mode") mode = &f;
+      t.written.push_back({f.name, f.path, at(f.key)});
+    }
+  check_mode(t, t.written, {mode ? at(*mode) : t.location, "", "set mode: "});
   if (t.options.snapshot && t.options.read_uncommitted) {
     const Field* f = fs.find("snapshot") ? fs.find("snapshot") : fs.find("read_uncommitted");
     if (f)
@@ -631,6 +621,7 @@ Mapping Loader::load(const YAML::Node& root) {
   if (const Field* f = top.find("defaults")) {
     for (const Field& option : map_field(*f, kOptionKeys).items) {
       apply_option(defaults_, option);
+      m.defaults_written.push_back({option.name, option.path, at(option.key)});
       if (option.name == "mode") defaults_mode_ = option;
       defaults_fields_.push_back(option);
     }
@@ -712,6 +703,37 @@ Location location_of(const std::string& file, const std::string& text, std::size
 }
 
 }  // namespace
+
+void check_mode(const TableMapping& t, const std::vector<WrittenOption>& options, const ModeChoice& choice) {
+  const Mode mode = t.options.mode;
+  if (mode == Mode::mirror && !t.options.stale)
+    throw ConfigError(choice.where, "mode mirror" + choice.how + " in '" + t.path +
+                                        "' needs a stale marker; add stale: {column: status, value: 0, live: 1} "
+                                        "(a target column) to the entry or to 'defaults'");
+  if (mode == Mode::incremental && !t.options.watermark)
+    throw ConfigError(choice.where,
+                      "mode incremental" + choice.how + " in '" + t.path +
+                          "' needs a watermark column; add watermark: "
+                          "COLUMN (a modified-date or rowversion column) to the entry or to 'defaults'");
+  // An option written for a table whose mode never reads it is a mistake, not a no-op.
+  for (const WrittenOption& o : options)
+    if (const auto modes = modes_of(o.name);
+        !modes.empty() && std::find(modes.begin(), modes.end(), mode) == modes.end())
+      throw ConfigError(o.location, "'" + o.path + "' does nothing in mode " + to_string(mode) + choice.how +
+                                        ": it applies to " + modes_words(modes) + " only; remove it, or " +
+                                        choice.change_hint + to_string(modes.front()));
+}
+
+void override_mode(Mapping& m, Mode mode) {
+  const std::string how = std::string(" (--mode ") + to_string(mode) + ")";
+  for (TableMapping& t : m.tables) {
+    t.options.mode = mode;
+    // The entry's own options first: they are the ones closest to the table.
+    std::vector<WrittenOption> options = t.written;
+    options.insert(options.end(), m.defaults_written.begin(), m.defaults_written.end());
+    check_mode(t, options, {t.location, how, "pass --mode "});
+  }
+}
 
 Mapping load_mapping(const std::string& path, EnvReading env) {
   FileText file = read_regular_file(path, kMaxMappingBytes);

@@ -85,6 +85,14 @@ struct TableOptions {
   Obsolete obsolete = Obsolete::remove;  // mirror only
 };
 
+/// An option key written in a mapping (in a table entry or under `defaults`), and where:
+/// what a mode's checks name when the option means nothing in that mode.
+struct WrittenOption {
+  std::string name;  // "on_conflict"
+  std::string path;  // "tables[2].on_conflict", "defaults.on_conflict"
+  Location location;
+};
+
 /// One entry of `tables:`: a single table (`source`) or a pattern entry (`include`).
 struct TableMapping {
   std::string source;  // "schema.table" or "table" as written; empty for patterns
@@ -101,6 +109,8 @@ struct TableMapping {
   std::optional<std::string> where;  // source-side filter
   TableOptions options;
   Location location;
+  std::string path;                    // "tables[2]", for messages
+  std::vector<WrittenOption> written;  // the options this entry itself sets, in file order
 };
 
 /// A whole mapping file, loaded, interpolated and checked.
@@ -128,6 +138,7 @@ struct Mapping {
   Endpoint target;
   std::string state_schema = "replicate";
   TableOptions defaults;
+  std::vector<WrittenOption> defaults_written;  // the options `defaults:` sets, in file order
   std::vector<TableMapping> tables;
 };
 
@@ -153,6 +164,22 @@ enum class EnvReading {
 /// Load, interpolate and validate one mapping file. Throws ConfigError.
 Mapping load_mapping(const std::string& path, EnvReading env = EnvReading::read);
 
+/// How a table's mode was chosen, for the messages of check_mode.
+struct ModeChoice {
+  Location where;           // the `mode:` that set it (or the entry, when none did)
+  std::string how;          // said after "mode X": "" for the file, " (--mode X)" for the command line
+  std::string change_hint;  // followed by a mode name: "set mode: ", "pass --mode "
+};
+
+/// The rules a table's mode sets, as the loader applies them to a mode written in the file:
+/// mirror needs `stale`, incremental needs `watermark`, and each of `options` (those written
+/// for the table) must be one its mode reads. Throws ConfigError at the first one broken.
+void check_mode(const TableMapping& table, const std::vector<WrittenOption>& options, const ModeChoice& choice);
+
+/// `run --mode`: every table of `mapping` in `mode`, checked by check_mode against the
+/// options its entry and `defaults` write, as if the file said `mode: MODE`.
+void override_mode(Mapping& mapping, Mode mode);
+
 /// Mask secrets in a connection string: values of pwd/password/... keys become "***".
 std::string redact_connection(const std::string& connection);
 
@@ -165,8 +192,8 @@ std::vector<std::string> secret_values(const std::string& connection, const std:
 /// The largest file ${file:PATH} reads; anything else but a regular file is refused too.
 inline constexpr std::size_t kMaxSecretFileBytes = 1024 * 1024;
 
-/// Replace ${env:NAME} and ${file:PATH} in `text` ($${ is a literal ${); relative PATHs
-/// start at `base_dir`. Errors name the variable or path, never a value, at `where`.
+/// Replace ${env:NAME}, ${env:NAME:-default} (the default when NAME is unset or empty, as
+/// in a shell) and ${file:PATH} in `text` ($${ is a literal ${); relative PATHs start at `base_dir`. Errors name the variable or path, never a value, at `where`.
 std::string interpolate(const std::string& text, const std::string& base_dir,
                         const Location& where);
 

@@ -34,6 +34,44 @@ TEST(ConfigInterpolate, EnvironmentVariables) {
   EXPECT_EQ(interpolate("no placeholders $ or $$ here", "", kAt), "no placeholders $ or $$ here");
 }
 
+TEST(ConfigInterpolate, DefaultWhenTheVariableIsUnsetOrEmpty) {
+  setenv("REPLICATE_TEST_A", "alpha", 1);
+  setenv("REPLICATE_TEST_EMPTY", "", 1);
+  unsetenv("REPLICATE_TEST_NOPE");
+  // Set: its value; unset or empty: the default, as a shell's ${NAME:-default}.
+  EXPECT_EQ(interpolate("host=${env:REPLICATE_TEST_A:-localhost}", "", kAt), "host=alpha");
+  EXPECT_EQ(interpolate("host=${env:REPLICATE_TEST_NOPE:-localhost}", "", kAt), "host=localhost");
+  EXPECT_EQ(interpolate("host=${env:REPLICATE_TEST_EMPTY:-localhost}", "", kAt), "host=localhost");
+  // An empty default is a default too: the placeholder may be left out.
+  EXPECT_EQ(interpolate("[${env:REPLICATE_TEST_NOPE:-}]", "", kAt), "[]");
+  // A default may hold ':' and '-'; it ends at the first '}'.
+  EXPECT_EQ(interpolate("${env:REPLICATE_TEST_NOPE:-a:-b}c}", "", kAt), "a:-bc}");
+  EXPECT_EQ(error_of("${env:REPLICATE_TEST_NOPE:-${env:HOME}}"),
+            "m.yaml:4:9: the default in '${env:REPLICATE_TEST_NOPE:-' holds a placeholder; a default is "
+            "literal text (up to the first '}')");
+  EXPECT_EQ(error_of("${env::-x}"),
+            "m.yaml:4:9: invalid placeholder '${env::-x}'; use ${env:NAME} or ${file:PATH}, or write $${ for "
+            "a literal ${");
+}
+
+TEST(ConfigInterpolate, ConnectionDefaultsAreQuotedAndNeverReportedUnset) {
+  unsetenv("REPLICATE_TEST_NOPE");
+  setenv("REPLICATE_TEST_EMPTY", "", 1);
+  std::vector<std::string> secrets;
+  EnvPlaceholders read;
+  EXPECT_EQ(interpolate_connection("host=h password=${env:REPLICATE_TEST_NOPE:-two words}", ConnectionStyle::libpq,
+                                   "source.connection", "", kAt, secrets, read),
+            "host=h password='two words'");
+  EXPECT_TRUE(read.unset.empty());
+  // validate reads no environment: a variable with a default is not named as unset.
+  EnvPlaceholders names{EnvReading::names_only};
+  interpolate_connection("host=${env:REPLICATE_TEST_NOPE:-h} port=${env:REPLICATE_TEST_EMPTY:-5432} "
+                         "user=${env:REPLICATE_TEST_NOPE}",
+                         ConnectionStyle::libpq, "source.connection", "", kAt, secrets, names);
+  ASSERT_EQ(names.unset.size(), 1u);
+  EXPECT_EQ(names.unset[0].name, "REPLICATE_TEST_NOPE");
+}
+
 TEST(ConfigInterpolate, EscapeKeepsALiteralPlaceholder) {
   EXPECT_EQ(interpolate("$${env:HOME} and $${", "", kAt), "${env:HOME} and ${");
 }

@@ -253,5 +253,43 @@ TEST(ConfigLoader, LiteralPasswordNeverInDisplay) {
   EXPECT_EQ(m.target.connection_display, "host=h password=***");
 }
 
+TEST(ConfigLoader, ModeOverrideIsCheckedAsAModeInTheFile) {
+  const fs::path dir = scratch_dir();
+  const std::string file = write_file(dir / "m.yaml", std::string(kHeader) +
+                                                          "defaults:\n  watermark: updated_at\n"
+                                                          "tables:\n"
+                                                          "  - source: a\n"
+                                                          "  - source: b\n    mode: append\n    on_conflict: update\n");
+  auto error_of = [&](Mode mode) {
+    Mapping m = load_mapping(file);
+    try {
+      override_mode(m, mode);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    for (const auto& t : m.tables) EXPECT_EQ(t.options.mode, mode);
+    return std::string("(no error)");
+  };
+  // incremental: a has the default watermark; b's on_conflict applies to append only.
+  EXPECT_EQ(error_of(Mode::incremental),
+            file + ":10:5: 'tables[1].on_conflict' does nothing in mode incremental (--mode incremental): it applies "
+                   "to mode append only; remove it, or pass --mode append");
+  // append: the default watermark is read by no table any more.
+  Mapping m = load_mapping(file);
+  m.tables.erase(m.tables.begin() + 1);
+  try {
+    override_mode(m, Mode::append);
+    ADD_FAILURE() << "--mode append with a watermark in defaults was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), file + ":5:3: 'defaults.watermark' does nothing in mode append (--mode append): "
+                                            "it applies to modes incremental and full only; remove it, or pass "
+                                            "--mode incremental");
+  }
+  // mirror needs a stale marker, named at the entry.
+  EXPECT_EQ(error_of(Mode::mirror), file + ":7:5: mode mirror (--mode mirror) in 'tables[0]' needs a stale marker; "
+                                           "add stale: {column: status, value: 0, live: 1} (a target column) to the "
+                                           "entry or to 'defaults'");
+}
+
 }  // namespace
 }  // namespace replicate::config

@@ -105,6 +105,10 @@ TEST_F(Completion, OptionValues) {
   EXPECT_EQ(complete({"replicate", "verify", "--source-hashing", "s"}), (Set{"source"}));
   EXPECT_EQ(complete({"replicate", "sample", "--rows", ""}), Set{});
   EXPECT_EQ(complete({"replicate", "sample", "--output", "no"}), (Set{"notes.txt"}));
+  EXPECT_EQ(complete({"replicate", "run", "--mode", ""}), (Set{"full", "append", "incremental", "mirror"}));
+  EXPECT_EQ(complete({"replicate", "--mode", "i"}), (Set{"incremental"}));
+  // --mode's value is no subcommand: plan's options after it would be run's.
+  EXPECT_EQ(complete({"replicate", "run", "--mode", "full", "--t"}), (Set{"--tables"}));
 }
 
 TEST_F(Completion, TableNamesOfTheMappingAfterTables) {
