@@ -185,6 +185,7 @@ class Coordinator {
       t.plan = std::move(p);
       auto& tp = t.plan;
       t.state = state_->start_or_resume(tp, options_.restart, [&] { prepare_target(tp); });
+      if (t.state.resumed && t.state.finish_sql) tp.index_sql = *t.state.finish_sql;
       t.progress.name = tp.target_display();
       t.progress.estimated = tp.estimated_rows;
       t.progress.chunks_total = static_cast<int>(t.state.chunks.size());

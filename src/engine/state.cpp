@@ -51,7 +51,8 @@ void State::ensure() {
       finished_at timestamptz,
       error text,
       watermark_from text,
-      watermark_to text))");
+      watermark_to text,
+      finish_sql jsonb))");
     target_.execute("CREATE TABLE IF NOT EXISTS " + t("chunks") + R"( (
       run_id bigint NOT NULL REFERENCES )" + t("runs") + R"( ON DELETE CASCADE,
       chunk_no integer NOT NULL,
@@ -82,6 +83,8 @@ void State::ensure() {
     for (const char* c : {"watermark_from", "watermark_to"})
       if (!have.count(std::string("runs.") + c))
         target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS " + c + " text");
+    if (!have.count("runs.finish_sql"))
+      target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS finish_sql jsonb");
     target_.execute("CREATE TABLE IF NOT EXISTS " + t("rejects") + R"( (
       run_id bigint NOT NULL,
       table_name text NOT NULL,
@@ -118,6 +121,11 @@ RunState State::start_or_resume(const plan::TablePlan& table, bool restart,
       rs.resumed = true;
       target_.execute("UPDATE " + t("runs") + " SET status = 'running', error = NULL WHERE run_id = " +
                       std::to_string(rs.run_id));
+      // What the run does once its chunks are done (the key and indexes built after the
+      // load) was decided when it started, when the table was created: the table exists now.
+      auto finish = target_.query("SELECT finish_sql::text FROM " + t("runs") + " WHERE run_id = " +
+                                  std::to_string(rs.run_id));
+      if (!finish.empty() && finish[0][0]) rs.finish_sql = nlohmann::json::parse(*finish[0][0]).get<std::vector<std::string>>();
       for (auto& r : target_.query("SELECT chunk_no, lo, hi, status, coalesce(rows, 0), attempts, inserted, updated, "
                                    "unchanged, rejected FROM " + t("chunks") +
                                    " WHERE run_id = " + std::to_string(rs.run_id) + " ORDER BY chunk_no")) {
@@ -138,12 +146,14 @@ RunState State::start_or_resume(const plan::TablePlan& table, bool restart,
       if (!open.empty())
         target_.execute("UPDATE " + t("runs") + " SET status = 'abandoned', finished_at = now() WHERE run_id = " +
                         *open[0][0]);
-      auto id = target_.query("INSERT INTO " + t("runs") + " (table_name, fingerprint, mode, chunks, watermark_from, watermark_to) VALUES (" +
+      auto id = target_.query("INSERT INTO " + t("runs") + " (table_name, fingerprint, mode, chunks, watermark_from, watermark_to, finish_sql) VALUES (" +
                               name + ", " + pg_literal(table.fingerprint) + ", " +
                               pg_literal(config::to_string(table.options.mode)) + ", " +
                               std::to_string(table.chunks.size()) + ", " +
                               (table.watermark_from ? pg_literal(*table.watermark_from) : "NULL") + ", " +
-                              (table.watermark_to ? pg_literal(*table.watermark_to) : "NULL") + ") RETURNING run_id");
+                              (table.watermark_to ? pg_literal(*table.watermark_to) : "NULL") + ", " +
+                              pg_literal(nlohmann::json(table.index_sql).dump()) + ") RETURNING run_id");
+      rs.finish_sql = table.index_sql;
       rs.run_id = std::stoll(*id[0][0]);
       std::string values;
       for (const auto& c : table.chunks) {

@@ -30,6 +30,9 @@ struct RunState {
   std::int64_t run_id = 0;
   bool resumed = false;
   std::vector<ChunkState> chunks;
+  /// Statements run after the last chunk (key and indexes built after the load), as
+  /// recorded when the run started; nullopt for a run recorded before they were kept.
+  std::optional<std::vector<std::string>> finish_sql;
 };
 
 class State {

@@ -67,7 +67,14 @@ int worker_main(const std::string& mapping_file) {
     auto last = started;
     try {
       if (!src) src = source::connect(mapping.source, source::Side::source);
-      if (!tgt) tgt = source::connect(mapping.target, source::Side::target);
+      if (!tgt) {
+        tgt = source::connect(mapping.target, source::Side::target);
+        // A chunk's rows commit with the checkpoint that records them, in one
+        // transaction: a server crash that loses an unflushed commit loses both, and the
+        // chunk is copied again. The run is marked done by the coordinator's own commit,
+        // which is synchronous and flushes the WAL of every chunk before it.
+        tgt->execute("SET synchronous_commit = off");
+      }
       // Isolation is a per-table choice on SQL Server: set it before every chunk.
       if (table.source_dialect == "mssql")
         src->execute(catalog::mssql_session_setup(table.options.read_uncommitted, table.options.snapshot));
