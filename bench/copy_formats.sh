@@ -24,6 +24,7 @@ trap 'bash scripts/pg-cluster.sh stop "$pg" >/dev/null 2>&1 || true' EXIT
 bash scripts/pg-cluster.sh start "$pg" >/dev/null
 # shellcheck source=/dev/null
 source "$pg/env"
+export PGOPTIONS="-c client_min_messages=warning"
 q() { psql -X -q -w -At -v ON_ERROR_STOP=1 "$@"; }
 
 src=$run/formats_$rows.sqlite
