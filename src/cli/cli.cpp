@@ -533,7 +533,14 @@ int main(int argc, char** argv) {
     if (util::log_json()) {
       print_error("no mapping file given; see replicate --help", "usage");
     } else {
-      std::fputs(app.help().c_str(), stderr);
+      // Short usage: what to type next, not the whole --help.
+      std::fputs("usage: replicate [OPTIONS] MAPPING.yaml...            copy the tables of mapping files\n"
+                 "       replicate COMMAND [OPTIONS] MAPPING.yaml...    COMMAND: run, validate, plan, check, "
+                 "status, verify\n"
+                 "       replicate sample --rows N --output FILE.sqlite\n"
+                 "Try 'replicate --help' for the options, 'replicate COMMAND --help' for a command's, "
+                 "'man replicate' for all of it.\n",
+                 stderr);
     }
     return util::exit_config;
   }

@@ -3,6 +3,8 @@
 // mapping files in one call.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engine/engine_support.hpp"
 
 namespace replicate::test {
@@ -112,6 +114,22 @@ TEST_F(Commands, ValidateReadsNoEnvironmentAndListsEveryUnsetVariable) {
   for (const char* name : {"REPLICATE_T11_SRC_URL", "REPLICATE_T11_USER", "REPLICATE_T11_PW"})
     EXPECT_NE(r.err.find(name), std::string::npos) << name << ": " << r.err;
   EXPECT_EQ(r.err.find("REPLICATE_T11_HOST"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace replicate::test
+
+namespace replicate::test {
+namespace {
+
+TEST(NoArguments, PrintShortUsageOnStderrAndExitTwo) {
+  auto r = run_replicate({});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("usage: replicate", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("--help"), std::string::npos) << r.err;
+  // Short: the lines that say what to type next, not the whole --help.
+  EXPECT_LE(std::count(r.err.begin(), r.err.end(), '\n'), 6) << r.err;
 }
 
 }  // namespace
