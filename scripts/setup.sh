@@ -19,6 +19,7 @@ readonly PACKAGES=(
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc tdsodbc
   postgresql sqlite3 libsqlite3-dev libssl-dev
   python3-jsonschema python3-yaml freetds-bin
+  libcpp-httplib-dev prometheus prometheus-pushgateway
 )
 
 missing=()

@@ -118,6 +118,13 @@ struct UnsetVariable {
   Location location;
 };
 
+/// `metrics:`, for monitoring a run.
+struct MetricsOptions {
+  /// `listen`: HOST:PORT to serve /metrics on while the mapping runs (--metrics-listen wins).
+  std::optional<std::string> listen;
+  Location location;  // where `listen` is written
+};
+
 struct Mapping {
   std::string file;
   /// With EnvReading::names_only: the ${env:} variables that are not set, in file order.
@@ -129,6 +136,7 @@ struct Mapping {
   std::string state_schema = "replicate";
   TableOptions defaults;
   std::vector<TableMapping> tables;
+  MetricsOptions metrics;
 };
 
 /// A mapping file that cannot be used. what() is "FILE:LINE:COLUMN: message".
