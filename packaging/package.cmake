@@ -46,6 +46,7 @@ install(FILES ${man_gz} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${changelog_gz} packaging/debian/copyright DESTINATION ${REPLICATE_DOC_DIR})
 install(FILES examples/quickstart.yaml examples/freetds.yaml examples/odbc18.yaml mappings/bi_credores.yaml
         DESTINATION ${REPLICATE_DOC_DIR}/examples)
+install(FILES docs/grafana-dashboard.json docs/prometheus-alerts.yml DESTINATION ${REPLICATE_DOC_DIR}/monitoring)
 install(FILES schemas/mapping.schema.json DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/replicate/schemas)
 install(FILES packaging/bash-completion/replicate DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions)
 # Debian 12's systemd reads packaged units from /lib/systemd/system (not /usr/lib).
