@@ -263,7 +263,9 @@ TEST_F(MetricsRun, PushgatewayReceivesThePush) {
   require_binary("/usr/bin/prometheus-pushgateway");
   const int port = free_port();
   const std::string gateway = "127.0.0.1:" + std::to_string(port);
-  Daemon pushgateway({"/usr/bin/prometheus-pushgateway", "--web.listen-address=" + gateway},
+  // Debian's build persists to /var/lib/prometheus/pushgateway.data by default: this one keeps its own.
+  Daemon pushgateway({"/usr/bin/prometheus-pushgateway", "--web.listen-address=" + gateway,
+                      "--persistence.file=" + dir + "/pushgateway.data"},
                      dir + "/pushgateway.log");
   ASSERT_TRUE(eventually([&] { return http_get(gateway, "/-/ready").status == 200 || !pushgateway.running(); }, 60s));
   ASSERT_TRUE(pushgateway.running()) << read_all(dir + "/pushgateway.log");
