@@ -247,6 +247,22 @@ TEST_F(MetricsRun, BadMetricsOptionsStopTheRunBeforeItCopies) {
   EXPECT_EQ(pg_scalar(dst, "SELECT to_regclass('public.bi_credores')::text"), std::nullopt) << "copied anyway";
 }
 
+TEST_F(MetricsRun, TwoMappingsMustNotAskForTwoAddresses) {
+  write_mapping("metrics:\n  listen: \"127.0.0.1:0\"\n");
+  const std::string first = dir + "/first.yaml";
+  std::filesystem::rename(mapping, first);
+  write_mapping("metrics:\n  listen: \"127.0.0.1:1\"\n");
+  const auto r = run_with_limit({first, mapping}, env, 60s, dir);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("error: " + mapping + ":9:11: metrics.listen 127.0.0.1:1 differs from " + first +
+                       ":9:11: metrics.listen 127.0.0.1:0; one process serves one address: pass --metrics-listen"),
+            std::string::npos)
+      << r.err;
+  // --metrics-listen chooses: both run, served on one address.
+  const auto ok = run_with_limit({"--metrics-listen", "127.0.0.1:0", first, mapping}, env, 300s, dir);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
 TEST_F(MetricsRun, MappingFileListenAddressServesMetrics) {
   create_target();
   const int port = free_port();
