@@ -59,6 +59,7 @@ foreach(example examples/quickstart.yaml examples/freetds.yaml examples/odbc18.y
 endforeach()
 install(FILES ${REPLICATE_PACKAGED_EXAMPLES} DESTINATION ${REPLICATE_DOC_DIR}/examples)
 install(FILES schemas/mapping.schema.json schemas/report.schema.json schemas/plan.schema.json schemas/status.schema.json DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/replicate/schemas)
+install(FILES docs/grafana-dashboard.json docs/prometheus-alerts.yml DESTINATION ${REPLICATE_DOC_DIR}/monitoring)
 install(FILES packaging/bash-completion/replicate DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions)
 # Debian 12's systemd reads packaged units from /lib/systemd/system (not /usr/lib).
 install(FILES packaging/systemd/replicate@.service packaging/systemd/replicate@.timer DESTINATION /lib/systemd/system)

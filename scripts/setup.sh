@@ -18,7 +18,8 @@ readonly PACKAGES=(
   libfmt-dev nlohmann-json3-dev libgtest-dev
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc tdsodbc
   postgresql sqlite3 libsqlite3-dev libssl-dev
-  freetds-bin
+  freetds-bin python3-jsonschema python3-yaml
+  libcpp-httplib-dev prometheus prometheus-pushgateway
 )
 
 missing=()

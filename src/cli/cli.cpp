@@ -24,6 +24,7 @@
 #include "engine/coordinator.hpp"
 #include "engine/state.hpp"
 #include "engine/worker.hpp"
+#include "metrics/exporter.hpp"
 #include "plan/planner.hpp"
 #include "sample/sample.hpp"
 #include "source/connection.hpp"
@@ -44,6 +45,12 @@ struct Globals {
 
 /// An error event (stderr; JSON with --log-format json), kept for the run report.
 void print_error(const std::string& msg, std::string_view action = "error") { util::log_error(action, msg); }
+
+/// --metrics-listen, --metrics-textfile, --metrics-push.
+struct MetricsFlags {
+  std::string listen, textfile, push;
+};
+
 
 /// Whether the command line names --log-format json, for errors CLI11 found in it.
 bool json_requested(int argc, char** argv) {
@@ -261,6 +268,88 @@ int cmd_verify(const std::vector<std::string>& files, bool json, int workers, co
   return rc;
 }
 
+/// The run's metrics and where they go; checked before anything is copied.
+struct MetricsOutput {
+  metrics::Registry registry;
+  std::unique_ptr<metrics::Server> server;
+  std::string textfile, push;
+  bool wanted() const { return server || !textfile.empty() || !push.empty(); }
+};
+
+/// Starts the /metrics server and checks the textfile and push URL: an exit code, 0 when all is well.
+int start_metrics(const MetricsFlags& flags, const std::vector<config::Mapping>& mappings, const Globals& g,
+                  MetricsOutput& out) {
+  std::string listen = flags.listen;
+  std::string listen_from = "--metrics-listen";
+  for (const auto& m : mappings) {
+    if (!flags.listen.empty() || !m.metrics.listen) continue;
+    if (listen.empty()) {
+      listen = *m.metrics.listen;
+      listen_from = m.metrics.location.str() + ": metrics.listen";
+    } else if (listen != *m.metrics.listen) {
+      print_error(m.metrics.location.str() + ": metrics.listen " + *m.metrics.listen + " differs from " + listen_from +
+                  " " + listen + "; one process serves one address: pass --metrics-listen to choose");
+      return util::exit_config;
+    }
+  }
+  if (!flags.textfile.empty())
+    if (const std::string why = unwritable_reason(flags.textfile); !why.empty()) {
+      print_error("--metrics-textfile " + flags.textfile + ": " + why +
+                  "; name a new or regular file in a folder you can write (node_exporter's textfile directory)");
+      return util::exit_config;
+    }
+  if (!flags.push.empty())
+    if (const std::string why = metrics::push_url_problem(flags.push); !why.empty()) {
+      print_error("--metrics-push: " + why);
+      return util::exit_config;
+    }
+  out.textfile = flags.textfile;
+  out.push = flags.push;
+  if (listen.empty()) return util::exit_ok;
+  std::string why;
+  const auto address = metrics::parse_listen_address(listen, why);
+  if (!address) {
+    print_error(listen_from + ": " + why);
+    return util::exit_config;
+  }
+  try {
+    out.server = std::make_unique<metrics::Server>(out.registry, *address);
+  } catch (const std::exception& e) {
+    print_error(listen_from + ": " + e.what());
+    return util::exit_config;
+  }
+  metrics::ListenAddress bound = *address;
+  bound.port = out.server->port();
+  engine::Progress(g.quiet, g.log_format == "json" ? engine::LogFormat::json : engine::LogFormat::text)
+      .event("info", "metrics-listen", {{"url", "http://" + bound.str() + "/metrics"}},
+             "serving metrics on http://" + bound.str() + "/metrics");
+  return util::exit_ok;
+}
+
+/// A mapping's run is over: its outcome into the registry, then the textfile and the push.
+/// Failures here are warnings: the copy itself is done and its exit code stands.
+void finish_metrics(MetricsOutput& out, const std::string& label, int exit_code, const Globals& g) {
+  out.registry.update(label, [&](metrics::MappingSeries& m) {
+    m.run_end = metrics::unix_now();
+    m.exit_code = exit_code;
+    m.workers = 0;
+    m.workers_rss_bytes = 0;
+    for (auto& [name, t] : m.tables) t.rows_in_flight = 0;
+  });
+  engine::Progress log(g.quiet, g.log_format == "json" ? engine::LogFormat::json : engine::LogFormat::text);
+  if (!out.textfile.empty()) {
+    try {
+      metrics::write_textfile(out.textfile, out.registry.render());
+    } catch (const std::exception& e) {
+      log.event("warning", "metrics-textfile", {{"error", e.what()}}, std::string("metrics: ") + e.what());
+    }
+  }
+  if (!out.push.empty()) {
+    const std::string why = metrics::push(out.push, label, out.registry.render(label));
+    if (!why.empty()) log.event("warning", "metrics-push", {{"error", why}}, "metrics: " + why);
+  }
+}
+
 /// The copy of one mapping, then its `verify: true` tables; `report` follows each step.
 int run_one(const config::Mapping& m, const engine::RunOptions& o, RunReport& report) {
   auto started = std::chrono::steady_clock::now();
@@ -294,6 +383,13 @@ int run_one(const config::Mapping& m, const engine::RunOptions& o, RunReport& re
   if (to_verify.tables.empty()) return summary.exit_code;
   auto result = verify::verify_mapping(to_verify, verify::VerifyOptions{});
   report.verified(result);
+  if (o.metrics)
+    o.metrics->update(o.metrics_mapping, [&](metrics::MappingSeries& s) {
+      for (const auto& t : result.tables) {
+        s.tables[t.table].verify_equal = t.equal;
+        s.tables[t.table].verify_different_rows = t.missing_count + t.extra_count + t.changed_count;
+      }
+    });
   // Shown under --quiet too when the tables differ.
   util::log_result(result.equal ? util::LogLevel::info : util::LogLevel::error, "verify",
                    verify::format_report(result), nlohmann::json::parse(verify::to_json(result)));
@@ -301,7 +397,8 @@ int run_one(const config::Mapping& m, const engine::RunOptions& o, RunReport& re
 }
 
 int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers, bool restart,
-            const std::string& report_path, const char* argv0, const Selection& selection) {
+            const std::string& report_path, const MetricsFlags& metrics_flags, const char* argv0,
+            const Selection& selection) {
   // The report's path is checked first: a bad mapping still gets its report.
   if (!report_path.empty()) {
     if (const std::string why = unwritable_reason(report_path); !why.empty()) {
@@ -329,6 +426,8 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
   }
   util::log_set_mapping("");
   if (const int rc = select(mappings, selection)) return report.finish(rc);
+  MetricsOutput metrics_out;
+  if (const int rc = start_metrics(metrics_flags, mappings, g, metrics_out)) return report.finish(rc);
   int worst = util::exit_ok;
   for (const auto& m : mappings) {
     engine::RunOptions o;
@@ -339,9 +438,20 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
     o.verbose = g.verbose;
     o.log_format = g.log_format == "json" ? engine::LogFormat::json : engine::LogFormat::text;
     o.report_file = report_path;
+    const std::string label = metrics::mapping_label(m.file);
+    if (metrics_out.wanted()) {
+      o.metrics = &metrics_out.registry;
+      o.metrics_mapping = label;
+      metrics_out.registry.update(label, [](metrics::MappingSeries& s) {
+        s.run_start = metrics::unix_now();
+        s.run_end.reset();
+        s.exit_code.reset();
+      });
+    }
     report.begin_mapping(m.file);
     const int rc = guarded([&] { return run_one(m, o, report); });
     report.end_mapping(rc);
+    if (metrics_out.wanted()) finish_metrics(metrics_out, label, rc, g);
     worst = std::max(worst, rc);
     if (rc == util::exit_interrupted) break;
   }
@@ -415,6 +525,17 @@ int main(int argc, char** argv) {
                                       "sample keys, verify results, errors) to this file");
   }
   add_run_selection_options({&app, run}, selection, mode);
+  MetricsFlags metrics_flags;
+  for (auto* a : {&app, run}) {
+    a->add_option("--metrics-listen", metrics_flags.listen,
+                  "Serve /metrics (Prometheus text format) on HOST:PORT while the run goes, e.g. 127.0.0.1:9187 "
+                  "(overrides `metrics: listen:` in the mapping)");
+    a->add_option("--metrics-textfile", metrics_flags.textfile,
+                  "When each mapping's run ends, write the metrics to this file for node_exporter's textfile "
+                  "collector (replaced atomically, mode 0644)");
+    a->add_option("--metrics-push", metrics_flags.push,
+                  "When each mapping's run ends, push its metrics to this Pushgateway URL (http:// or https://)");
+  }
 
   std::vector<std::string> validate_files;
   auto* validate = app.add_subcommand("validate", "Check mapping files without connecting to anything (exit 0 or 2)");
@@ -545,7 +666,7 @@ int main(int argc, char** argv) {
     return util::exit_config;
   }
   if (!mode.empty()) selection.mode = mode_named(mode);
-  return cmd_run(files, g, workers, restart, report, argv[0], selection);
+  return cmd_run(files, g, workers, restart, report, metrics_flags, argv[0], selection);
 }
 
 }  // namespace replicate::cli

@@ -15,12 +15,14 @@
 #include "config/conninfo.hpp"
 #include "config/files.hpp"
 #include "config/mapping.hpp"
+#include "metrics/listen_address.hpp"
 
 namespace replicate::config {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version",      "source",   "target",
-                                           "state_schema", "defaults", "tables", "types"};
+const std::vector<std::string> kTopKeys = {"version",      "source",   "target", "state_schema",
+                                           "defaults", "tables", "types",  "metrics"};
+const std::vector<std::string> kMetricsKeys = {"listen"};
 const std::vector<std::string> kTypeRuleKeys = {"from", "to"};
 const std::vector<std::string> kEndpointKeys = {"driver", "dialect", "connection"};
 const std::vector<std::string> kOptionKeys = {
@@ -631,6 +633,17 @@ Mapping Loader::load(const YAML::Node& root) {
           fail(at(option.key), "'" + option.path + "' and 'defaults.read_uncommitted'" + kIsolationClash);
   }
   m.defaults = defaults_;
+  if (const Field* f = top.find("metrics")) {
+    const Fields metrics_keys = map_field(*f, kMetricsKeys);
+    if (const Field* listen = metrics_keys.find("listen")) {
+      std::string why;
+      const std::string address = nonempty_text(*listen);
+      if (!metrics::parse_listen_address(address, why))
+        fail(at(*listen), "'" + listen->path + "': " + why);
+      m.metrics.listen = address;
+      m.metrics.location = at(*listen);
+    }
+  }
   if (const Field* f = top.find("types")) {
     if (!f->value.IsSequence())
       wrong_type(*f, f->value, "a list", "write one '- {from: datetime2, to: timestamptz}' line per rule");

@@ -128,6 +128,13 @@ struct UnsetVariable {
   Location location;
 };
 
+/// `metrics:`, for monitoring a run.
+struct MetricsOptions {
+  /// `listen`: HOST:PORT to serve /metrics on while the mapping runs (--metrics-listen wins).
+  std::optional<std::string> listen;
+  Location location;  // where `listen` is written
+};
+
 struct Mapping {
   std::string file;
   /// With EnvReading::names_only: the ${env:} variables that are not set, in file order.
@@ -140,6 +147,7 @@ struct Mapping {
   TableOptions defaults;
   std::vector<WrittenOption> defaults_written;  // the options `defaults:` sets, in file order
   std::vector<TableMapping> tables;
+  MetricsOptions metrics;
 };
 
 /// A mapping file that cannot be used. what() is "FILE:LINE:COLUMN: message".

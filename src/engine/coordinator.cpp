@@ -6,11 +6,13 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/asio.hpp>
 #include <boost/process.hpp>
 #include <csignal>
 #include <deque>
+#include <fstream>
 #include <list>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -19,6 +21,7 @@
 
 #include "engine/state.hpp"
 #include "engine/worker.hpp"
+#include "metrics/registry.hpp"
 #include "plan/planner.hpp"
 #include "target/pg_schema.hpp"
 #include "util/error.hpp"
@@ -104,7 +107,12 @@ class Coordinator {
     check_done();
     io_.run();
     progress_.tick(progress_rows(), true);
-    return summary();
+    publish(true);
+    auto s = summary();
+    with_metrics([&](metrics::MappingSeries& m) {
+      metrics::raise(m.worker_peak_rss_bytes, static_cast<std::int64_t>(s.worker_peak_rss_kb) * 1024);
+    });
+    return s;
   }
 
  private:
@@ -226,6 +234,15 @@ class Coordinator {
           fmt::format("{} failed: {}", t.progress.name, t.error));
       tables_.push_back(std::move(t));
       table_event(tables_.back(), "table-end");
+    }
+    if (options_.metrics) {
+      // From the state, so that a table that fails now still shows when it last worked.
+      const auto last = state_->last_successes();
+      with_metrics([&](metrics::MappingSeries& m) {
+        for (const auto& t : tables_)
+          if (auto it = last.find(t.progress.name); it != last.end()) m.tables[t.progress.name].last_success = it->second;
+      });
+      publish();
     }
   }
 
@@ -405,6 +422,10 @@ class Coordinator {
       t.in_flight--;
       w->task.reset();
       w->inflight_rows = 0;
+      with_metrics([&](metrics::MappingSeries& ms) {
+        ms.tables[t.progress.name].chunk_duration.observe(m.value("duration_ms", 0.0) / 1000.0);
+      });
+      publish();
       log(options_.verbose ? "info" : "debug", "chunk-completed",
           {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"worker", w->pid}, {"count", cs.rows},
            {"duration_ms", m.value("duration_ms", 0)}},
@@ -436,6 +457,7 @@ class Coordinator {
     w->inflight_rows = 0;
     t.in_flight--;
     cs.attempts++;
+    with_metrics([&](metrics::MappingSeries& m) { m.tables[t.progress.name].chunks_failed++; });
     with_state([&] { state_->chunk_failed(t.state.run_id, cs.chunk.id, cs.attempts, error); });
     const int max_attempts = std::max(1, t.plan.options.max_attempts);
     if (retryable && cs.attempts < max_attempts && !stopping_ && !t.failed) {
@@ -446,6 +468,7 @@ class Coordinator {
       t.retries++;
       t.pending++;
       queue_.push_back(Task{task.table, task.chunk, Clock::now() + delay});
+      publish();
       log("warning", "retry", {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"worker", w->pid},
                                {"attempt", cs.attempts}, {"error", error}},
           fmt::format("{} chunk {} attempt {}/{} failed, retrying in {}ms: {}", t.progress.name, cs.chunk.id,
@@ -507,7 +530,10 @@ class Coordinator {
         take(state_->finish_run(t.plan, t.state.run_id, false, t.error, [] {}));
       }
     });
+    if (!t.failed)
+      with_metrics([&](metrics::MappingSeries& m) { m.tables[t.progress.name].last_success = metrics::unix_now(); });
     table_event(t, "table-end");
+    publish();
   }
 
   // ---- scheduling ----
@@ -581,6 +607,7 @@ class Coordinator {
     timer_.async_wait([this](boost::system::error_code ec) {
       if (ec || done_) return;
       progress_.tick(progress_rows());
+      publish(true);
       dispatch();
       check_done();
       if (!done_) arm_timer();
@@ -629,6 +656,53 @@ class Coordinator {
         }
       }
     }
+  }
+
+  // ---- metrics ----
+
+  /// Calls f(MappingSeries&) for this mapping's series when metrics are wanted.
+  template <class F>
+  void with_metrics(F&& f) {
+    if (options_.metrics) options_.metrics->update(options_.metrics_mapping, f);
+  }
+
+  /// Bytes of resident memory of process `pid` (0 once it is gone).
+  static std::int64_t resident_bytes(int pid) {
+    std::ifstream statm("/proc/" + std::to_string(pid) + "/statm");
+    std::int64_t size = 0, resident = 0;
+    if (!(statm >> size >> resident)) return 0;
+    return resident * sysconf(_SC_PAGESIZE);
+  }
+
+  /// The tables' numbers into the registry; `memory`: the workers' memory too (reads /proc).
+  void publish(bool memory = false) {
+    if (!options_.metrics) return;
+    std::vector<std::int64_t> in_flight(tables_.size(), 0);
+    std::int64_t rss_sum = 0, rss_max = 0;
+    for (const auto& w : workers_) {
+      if (w->task) in_flight[w->task->table] += w->inflight_rows;
+      if (!memory) continue;
+      const auto rss = resident_bytes(w->pid);
+      rss_sum += rss;
+      rss_max = std::max(rss_max, rss);
+    }
+    with_metrics([&](metrics::MappingSeries& m) {
+      for (std::size_t i = 0; i < tables_.size(); ++i) {
+        const auto& t = tables_[i];
+        auto& s = m.tables[t.progress.name];
+        metrics::raise(s.rows_copied, t.rows);
+        metrics::raise(s.rows_rejected, t.rejected);
+        metrics::raise(s.chunks_done, t.progress.chunks_done);
+        metrics::raise(s.chunks_retried, t.retries);
+        s.rows_in_flight = in_flight[i];
+        s.chunks_planned = static_cast<std::int64_t>(t.state.chunks.size());
+      }
+      m.workers = static_cast<int>(workers_.size());
+      if (memory) {
+        m.workers_rss_bytes = rss_sum;
+        metrics::raise(m.worker_peak_rss_bytes, rss_max);
+      }
+    });
   }
 
   std::vector<TableProgress> progress_rows() const {

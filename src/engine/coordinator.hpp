@@ -12,6 +12,10 @@
 
 #include "engine/progress.hpp"
 
+namespace replicate::metrics {
+class Registry;
+}
+
 namespace replicate::engine {
 
 struct RunOptions {
@@ -22,6 +26,8 @@ struct RunOptions {
   bool verbose = false;
   LogFormat log_format = LogFormat::text;
   std::string report_file;   // --report: JSON difference report
+  metrics::Registry* metrics = nullptr;  // --metrics-*: the run's numbers go here too
+  std::string metrics_mapping;           // this mapping's `mapping` label there
 };
 
 struct TableSummary {

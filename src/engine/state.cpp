@@ -259,6 +259,14 @@ std::string State::done_chunk_sql(const std::string& schema, std::int64_t run_id
                      pg_quote(schema), r.rows, r.inserted, r.updated, r.unchanged, r.rejected, pid, run_id, chunk);
 }
 
+std::map<std::string, double> State::last_successes() {
+  std::map<std::string, double> out;
+  for (const auto& r : target_.query("SELECT table_name, extract(epoch FROM max(finished_at))::float8::text FROM " +
+                                     t("runs") + " WHERE status = 'done' AND finished_at IS NOT NULL GROUP BY table_name"))
+    if (r[0] && r[1]) out[*r[0]] = std::stod(*r[1]);
+  return out;
+}
+
 std::vector<std::vector<std::string>> State::status_rows(const std::vector<std::string>& tables) {
   std::vector<std::vector<std::string>> out;
   for (const auto& name : tables) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,6 +82,9 @@ class State {
   static std::string lock_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk);
   static std::string done_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk,
                                     const ChunkResult& result, int pid);
+
+  /// Unix time the latest successful run of each table ended, by table name.
+  std::map<std::string, double> last_successes();
 
   /// One line per table: latest run, status, chunks done/total, rows.
   std::vector<std::vector<std::string>> status_rows(const std::vector<std::string>& tables);

@@ -35,6 +35,9 @@ int worker_main(const std::string& mapping_file) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() == 1) return util::exit_internal;
   std::signal(SIGPIPE, SIG_IGN);
+  // Only stdin, stdout and stderr are ours: a socket the coordinator had open when it
+  // forked (its /metrics listener, a scrape in progress) must not stay open here.
+  ::close_range(3, ~0U, 0);
 
   config::Mapping mapping;
   try {

@@ -60,6 +60,7 @@ TEST(ConfigLoader, FullFixtureFillsEveryField) {
   EXPECT_EQ(m.target.connection,
             "host=localhost dbname=bi_clientes user=replicate password=pa55-full");
   EXPECT_EQ(m.state_schema, "replicate_state");
+  EXPECT_EQ(m.metrics.listen, std::optional<std::string>("127.0.0.1:9187"));
 
   EXPECT_EQ(m.defaults.batch_size, 2000);
   EXPECT_EQ(m.defaults.workers, 8);
@@ -125,6 +126,7 @@ TEST(ConfigLoader, MinimalFixtureTakesBuiltInDefaults) {
   EXPECT_EQ(m.source.driver, Driver::sqlite);
   EXPECT_EQ(m.source.dialect, Dialect::sqlite);
   EXPECT_EQ(m.state_schema, "replicate");
+  EXPECT_EQ(m.metrics.listen, std::nullopt);
   EXPECT_EQ(m.target.connection_display,
             "postgresql://replicate:***@localhost:5432/demo?sslmode=disable");
   ASSERT_EQ(m.tables.size(), 1u);
