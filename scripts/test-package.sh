@@ -41,6 +41,10 @@ readonly FILES=(
   /lib/systemd/system/replicate@.timer
   /usr/share/replicate/schemas/mapping.schema.json
   /usr/share/replicate/schemas/report.schema.json
+  /usr/share/replicate/schemas/plan.schema.json
+  /usr/share/replicate/schemas/status.schema.json
+  /usr/share/doc/replicate/monitoring/grafana-dashboard.json
+  /usr/share/doc/replicate/monitoring/prometheus-alerts.yml
   /usr/share/doc/replicate/examples/quickstart.yaml
   /usr/share/doc/replicate/copyright
   /usr/share/doc/replicate/changelog.Debian.gz
@@ -57,6 +61,8 @@ check "man replicate renders" bash -c "MANWIDTH=80 man replicate | grep -q 'EXIT
 for f in "${FILES[@]}"; do check "$f exists" test -e "$f"; done
 check "completion offers subcommands" bash -c \
   "source /usr/share/bash-completion/completions/replicate && COMP_WORDS=(replicate pl) COMP_CWORD=1 && _replicate && [[ \${COMPREPLY[*]} == plan ]]"
+check "completion offers the mapping's tables after --tables" bash -c \
+  "source /usr/share/bash-completion/completions/replicate && COMP_WORDS=(replicate run /usr/share/doc/replicate/examples/quickstart.yaml --tables '') COMP_CWORD=4 && _replicate && [[ \${COMPREPLY[*]} == bi_credores ]]"
 check "user replicate exists" getent passwd replicate
 check "group replicate exists" getent group replicate
 check "user replicate has no login shell" bash -c "[[ \$(getent passwd replicate | cut -d: -f7) == /usr/sbin/nologin ]]"
