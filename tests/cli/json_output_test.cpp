@@ -22,7 +22,7 @@ std::string schema_problems(const std::string& name, const std::string& document
   const std::string path = dir + "/" + name + ".out.json";
   write_file(path, document);
   const std::string root = REPLICATE_SOURCE_DIR;
-  const std::string cmd = "/usr/bin/python3 '" + root + "/tests/cli/validate_output.py' '" + root + "/schemas/" +
+  const std::string cmd = "/usr/bin/python3 '" + root + "/tests/cli/validate_json.py' '" + root + "/schemas/" +
                           name + "' '" + path + "' 2>&1";
   std::string output;
   FILE* pipe = popen(cmd.c_str(), "r");

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Check JSON files against a JSON Schema (draft 2020-12).
 
-usage: validate_json.py SCHEMA FILE...
+usage: validate_json.py SCHEMA FILE...   (the report, plan --json and status --json tests)
 
 Exit 0 when every file validates, 1 when one does not (each error printed with its
 path), 2 on bad usage. Run with Debian's /usr/bin/python3, which has python3-jsonschema.
