@@ -16,6 +16,7 @@ import sys
 from collections import OrderedDict
 
 CEILING = "psql \\copy (ceiling)"
+CEILING_KEY_AFTER = "psql \\copy, key after (ceiling)"
 WORKER_RSS_TARGET_MB = 30.0
 
 
@@ -131,6 +132,18 @@ def main():
             verdict = "MET" if best >= ceil else "NOT met"
             out.append(f"  {n:>9,} rows, replicate from {source:<10} >= \\copy ceiling: best {fmt_int(best)} rows/s "
                        f"({w} workers) = {best / ceil:.2f}x of {fmt_int(ceil)} -> {verdict}")
+        key_after = results.get((n, CEILING_KEY_AFTER, "csv", "1"))
+        for source in ("sqlite", "postgresql"):
+            d = results.get((n, "replicate", source, "default"))
+            if not d or not rate(d):
+                continue
+            parts = []
+            if ceil:
+                parts.append(f"{rate(d) / ceil:.2f}x \\copy with the key in place")
+            if key_after and rate(key_after):
+                parts.append(f"{rate(d) / rate(key_after):.2f}x \\copy then the key (the shape replicate creates)")
+            out.append(f"  {n:>9,} rows, replicate from {source:<10} with its DEFAULTS: {fmt_int(rate(d))} rows/s = "
+                       + ", ".join(parts))
         sqlite_best = max([rate(r) for k, r in reps.items() if k[2] == "sqlite" and rate(r)] or [0])
         for k, pgl in results.items():
             if k[0] != n or not k[1].startswith("pgloader"):

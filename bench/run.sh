@@ -11,10 +11,13 @@
 # bench/.run/pg (stopped on exit), and for each size in ROWS:
 #   1. writes a SQLite sample with `replicate sample` and loads it once, with
 #      replicate, into database bench_src_N: the PostgreSQL source;
-#   2. times replicate with 1, 2 and 4 workers from SQLite and from PostgreSQL,
-#      each into a fresh database;
-#   3. times `psql \copy bi_credores FROM file.csv CSV` into the same DDL (the
-#      ceiling: one COPY stream, nothing to read or convert);
+#   2. times replicate with its defaults (a mapping with no workers, batch_size or
+#      chunk_rows, no --workers: what a user gets) and with 1, 2 and 4 workers, from
+#      SQLite and from PostgreSQL, each into a fresh database;
+#   3. times `psql \copy bi_credores FROM file.csv CSV` into the same DDL with its key
+#      in place, and into the shape replicate creates for a full copy: no key during
+#      the load, then ADD PRIMARY KEY, timed together (the ceiling: one COPY stream,
+#      nothing to read or convert);
 #   4. times pgloader on the same SQLite file, with its defaults and with a 4 GB heap;
 #   5. times the original system's load: multi-row INSERTs of 4000 rows;
 # then, on the first size, OFFSET paging against keyset paging reads, and
@@ -177,18 +180,24 @@ tables:
     target: public.bi_credores
     columns: auto
 EOF
+  # What a user gets who writes no tuning at all: no workers, batch_size or chunk_rows.
+  for source in sqlite postgresql; do
+    grep -vE '^  (workers|batch_size|chunk_rows):' "$run/map_$source.yaml" >"$run/map_${source}_defaults.yaml"
+  done
 }
 write_mappings
 
-# replicate_run N SOURCE WORKERS REP
+# replicate_run N SOURCE WORKERS REP   (WORKERS "default": the defaults mapping, no --workers)
 replicate_run() {
   local n=$1 source=$2 w=$3 rep=$4 log load0 last status note
   log="$run/logs/replicate_${source}_${n}_w${w}_r${rep}.log"
   fresh_db bench_tgt
   settle
   load0=$(load1)
+  local args=(--workers "$w" "$run/map_$source.yaml")
+  [[ $w == default ]] && args=("$run/map_${source}_defaults.yaml")
   BENCH_SQLITE="$run/src_$n.sqlite" BENCH_SOURCE_DB="bench_src_$n" BENCH_TARGET_DB=bench_tgt \
-    timed "$log" "$replicate" --workers "$w" "$run/map_$source.yaml"
+    timed "$log" "$replicate" "${args[@]}"
   # The summary's last line: "...: N rows in 1 table, S.SSs total, R rows/s; peak memory:
   # coordinator X MB, largest worker Y MB" (src/cli/cli.cpp).
   last=$(grep -E 'rows/s; peak memory: coordinator' "$log" | tail -n 1 || true)
@@ -252,8 +261,28 @@ for n in $rows_list; do
     record "$n" "psql \\copy (ceiling)" csv 1 "$rep" "$T_SECONDS" "$loaded" "" "" "$T_RSS_KB" "" "$load0" "$status" \
       "$(tail -n 2 "$run/logs/copy_in_${n}_r$rep.log" | tr '\n' ' ')"
 
+    # The same shape as the table replicate creates for a full copy: no key during the
+    # load, the key built after it (timed together).
+    step "$n rows, run $rep/$repeat: psql \\copy from CSV, then the key (replicate's shape)"
+    target_with_source_ddl "$n"
+    pk=$(sql -d bench_tgt -c "SELECT conname FROM pg_constraint WHERE conrelid = 'public.bi_credores'::regclass AND contype = 'p'")
+    pkcols=$(sql -d bench_tgt -c "SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord) FROM pg_constraint c
+      CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
+      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+      WHERE c.conrelid = 'public.bi_credores'::regclass AND c.contype = 'p'")
+    sql -d bench_tgt -c "ALTER TABLE public.bi_credores DROP CONSTRAINT \"$pk\""
+    settle
+    load0=$(load1)
+    timed "$run/logs/copy_in_keyafter_${n}_r$rep.log" psql -X -v ON_ERROR_STOP=1 -d bench_tgt \
+      -c "\\copy public.bi_credores FROM '$csv' CSV" -c "ALTER TABLE public.bi_credores ADD PRIMARY KEY ($pkcols)"
+    loaded=$(count_rows bench_tgt)
+    status=ok
+    if ((T_RC != 0)) || [[ "$loaded" != "$n" ]]; then status="failed (exit $T_RC)"; fi
+    record "$n" "psql \\copy, key after (ceiling)" csv 1 "$rep" "$T_SECONDS" "$loaded" "" "" "$T_RSS_KB" "" "$load0" \
+      "$status" "$(tail -n 2 "$run/logs/copy_in_keyafter_${n}_r$rep.log" | tr '\n' ' ')"
+
     for source in sqlite postgresql; do
-      for w in $workers_list; do
+      for w in default $workers_list; do
         step "$n rows, run $rep/$repeat: replicate from $source, $w worker(s)"
         replicate_run "$n" "$source" "$w" "$rep"
       done
