@@ -3,9 +3,20 @@
 // dialect an ODBC Driver= names.
 #include "config/mapping.hpp"
 
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cctype>
 
 namespace replicate::config {
+
+int default_workers() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  long cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
+  return static_cast<int>(std::clamp(cores, 1L, 8L));
+}
 
 std::string Location::str() const {
   // An unreadable file has no line to point at; "file:0:0" would send editors nowhere.

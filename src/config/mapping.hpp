@@ -64,10 +64,17 @@ struct ColumnMapping {
   Location location;                 // the entry in the `columns:` list
 };
 
+/// Worker processes when a mapping does not say: one per CPU core this process may use
+/// (sched_getaffinity, so a cgroup cpuset or `taskset` counts), at least 1 and at most 8.
+/// Each worker keeps one reader and one PostgreSQL backend busy; more workers than cores
+/// only queue for them (measured: 4 workers on 2 cores are no faster than 2, bench/README).
+/// A run also stays below the target's free connections (engine::Coordinator).
+int default_workers();
+
 /// Keys that may appear under `defaults:` and be overridden per table.
 struct TableOptions {
   int batch_size = 4000;
-  int workers = 4;
+  int workers = default_workers();
   std::int64_t chunk_rows = 50000;
   Mode mode = Mode::full;
   int max_attempts = 5;

@@ -100,6 +100,7 @@ class Coordinator {
     if (workers_wanted_ <= 0)
       for (const auto& t : tables_) workers_wanted_ = std::max(workers_wanted_, t.plan.options.workers);
     workers_wanted_ = std::max(1, workers_wanted_);
+    if (options_.workers <= 0 && !workers_written()) fit_workers_to_the_server();
     for (std::size_t i = 0; i < tables_.size(); ++i) maybe_finish_table(static_cast<int>(i));
     signals_.async_wait([this](auto ec, int sig) { on_signal(ec, sig); });
     arm_timer();
@@ -116,6 +117,48 @@ class Coordinator {
   }
 
  private:
+  /// Whether the mapping names `workers` (under defaults or in an entry).
+  bool workers_written() const {
+    auto names = [](const std::vector<config::WrittenOption>& w) {
+      return std::any_of(w.begin(), w.end(), [](const auto& o) { return o.name == "workers"; });
+    };
+    if (names(mapping_.defaults_written)) return true;
+    return std::any_of(mapping_.tables.begin(), mapping_.tables.end(), [&](const auto& t) { return names(t.written); });
+  }
+
+  /// The default worker count (one per core) stays below the target's free connection
+  /// slots, keeping one for the coordinator and one spare for an operator: a default that
+  /// fails with "too many clients" would be no default. A count the user chose is kept,
+  /// and such a failure then names the setting.
+  void fit_workers_to_the_server() {
+    try {
+      // The server's slots, and for a role that is not a superuser its own and its
+      // database's CONNECTION LIMIT, each less the sessions already using it.
+      auto r = target_->query(
+          "SELECT least(current_setting('max_connections')::int - "
+          "current_setting('superuser_reserved_connections')::int - "
+          "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'), "
+          "CASE WHEN r.rolconnlimit >= 0 AND NOT r.rolsuper THEN r.rolconnlimit - "
+          "(SELECT count(*) FROM pg_stat_activity WHERE usename = current_user) END, "
+          "CASE WHEN d.datconnlimit >= 0 AND NOT r.rolsuper THEN d.datconnlimit - "
+          "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()) END) "
+          "FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = current_database()");
+      if (r.empty() || !r[0][0]) return;
+      const int free_slots = std::stoi(*r[0][0]) - 1;
+      if (free_slots < workers_wanted_) {
+        const int fitted = std::max(1, free_slots);
+        log("warning", "workers", {{"workers", fitted}},
+            fmt::format("the target has {} free connection{}: using {} worker{} instead of {} (one per core); "
+                        "set workers: in the mapping or --workers to choose",
+                        std::max(0, free_slots + 1), free_slots + 1 == 1 ? "" : "s", fitted, fitted == 1 ? "" : "s",
+                        workers_wanted_));
+        workers_wanted_ = fitted;
+      }
+    } catch (const util::DbError&) {
+      // Statistics the role may not read: keep the default.
+    }
+  }
+
   void log(const std::string& level, const std::string& action, const json& fields, const std::string& text) {
     if (level == "debug" && !options_.verbose) return;
     if (options_.quiet && level != "error") return;

@@ -136,7 +136,9 @@ TEST(ConfigLoader, MinimalFixtureTakesBuiltInDefaults) {
   EXPECT_TRUE(t.columns_auto);
   const TableOptions builtin;
   EXPECT_EQ(t.options.batch_size, builtin.batch_size);
-  EXPECT_EQ(t.options.workers, 4);
+  EXPECT_EQ(t.options.workers, default_workers());  // one per core, 1 to 8
+  EXPECT_GE(t.options.workers, 1);
+  EXPECT_LE(t.options.workers, 8);
   EXPECT_EQ(t.options.chunk_rows, 50000);
   EXPECT_EQ(t.options.mode, Mode::full);
   EXPECT_EQ(t.options.max_attempts, 5);
