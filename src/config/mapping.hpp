@@ -75,7 +75,9 @@ int default_workers();
 struct TableOptions {
   int batch_size = 4000;
   int workers = default_workers();
-  std::int64_t chunk_rows = 50000;
+  /// 0: from the row estimate (plan::chunk_rows_for): about four chunks per worker,
+  /// 10,000 to 1,000,000 rows each; 50,000 when the estimate is unknown.
+  std::int64_t chunk_rows = 0;
   Mode mode = Mode::full;
   int max_attempts = 5;
   std::optional<std::int64_t> max_rejects = 0;  // nullopt = unlimited

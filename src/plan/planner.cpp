@@ -445,9 +445,20 @@ void apply_watermark_window(TablePlan& t, source::Connection& source, const std:
   if (!window.empty()) t.where = t.where ? "(" + *t.where + ") AND " + window : window;
 }
 
+std::int64_t chunk_rows_for(const config::TableOptions& o, std::int64_t rows) {
+  if (o.chunk_rows > 0) return o.chunk_rows;
+  if (rows <= 0) return 50000;
+  // Four chunks per worker: the last ones balance the workers' finish, and a retried
+  // chunk redoes a quarter of a worker's share at most. At least 10,000 rows, so that a
+  // chunk's transaction and state row stay a small part of it; at most 1,000,000, so
+  // that a retry or a resume never redoes more.
+  const std::int64_t parts = 4 * std::max(1, o.workers);
+  return std::clamp<std::int64_t>((rows + parts - 1) / parts, 10000, 1000000);
+}
+
 std::vector<ChunkPlan> plan_chunks(TablePlan& t, source::Connection& source) {
   std::vector<ChunkPlan> chunks;
-  const std::int64_t per_chunk = std::max<std::int64_t>(1, t.options.chunk_rows);
+  std::int64_t per_chunk = chunk_rows_for(t.options, t.estimated_rows);
   auto single = [&] {
     chunks.push_back(ChunkPlan{0, std::nullopt, std::nullopt});
     return chunks;
@@ -470,6 +481,7 @@ std::vector<ChunkPlan> plan_chunks(TablePlan& t, source::Connection& source) {
       t.estimated_rows = rows;
       t.estimated_rows_exact = !t.where;
     }
+    per_chunk = chunk_rows_for(t.options, rows);
     const std::int64_t n = std::max<std::int64_t>(1, (rows + per_chunk - 1) / per_chunk);
     // Equal ranges of the key space; the first and last stay open so that no row
     // outside [MIN, MAX] at read time can be missed.

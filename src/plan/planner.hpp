@@ -59,6 +59,10 @@ void apply_watermark_window(TablePlan& table, source::Connection& source,
                             const std::optional<std::string>& resumed_to);
 
 /// Cut [lo, hi) chunks for a planned table (reads MIN/MAX or samples keys from the source).
+/// Rows per chunk: `chunk_rows` when the mapping sets it, else about four chunks per
+/// worker for `rows` (10,000 to 1,000,000 rows each; 50,000 when rows is unknown).
+std::int64_t chunk_rows_for(const config::TableOptions& options, std::int64_t rows);
+
 std::vector<ChunkPlan> plan_chunks(TablePlan& table, source::Connection& source);
 
 }  // namespace replicate::plan

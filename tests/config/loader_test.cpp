@@ -139,7 +139,7 @@ TEST(ConfigLoader, MinimalFixtureTakesBuiltInDefaults) {
   EXPECT_EQ(t.options.workers, default_workers());  // one per core, 1 to 8
   EXPECT_GE(t.options.workers, 1);
   EXPECT_LE(t.options.workers, 8);
-  EXPECT_EQ(t.options.chunk_rows, 50000);
+  EXPECT_EQ(t.options.chunk_rows, 0);  // from the row estimate (plan::chunk_rows_for)
   EXPECT_EQ(t.options.mode, Mode::full);
   EXPECT_EQ(t.options.max_attempts, 5);
   EXPECT_EQ(t.options.max_rejects, 0);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "config/mapping.hpp"
+#include "plan/planner.hpp"
 #include "engine/engine_support.hpp"
 
 namespace replicate::test {
@@ -20,13 +21,13 @@ struct SampleInto {
     EXPECT_EQ(s.exit_code, 0) << s.err;
   }
   /// A mapping that names no workers, into `dst` as `user`.
-  std::string mapping(const std::string& user) const {
+  std::string mapping(const std::string& user, const std::string& extra = ", chunk_rows: 2000") const {
     const std::string path = dir + "/m.yaml";
     write_file(path, "version: 1\n"
                      "source: {driver: sqlite, connection: \"" + sample + "\"}\n"
                      "target: {driver: postgresql, connection: \"host=" + pg().host + " port=" +
                          std::to_string(pg().port) + " dbname=" + database_of(dst) + " user=" + user + "\"}\n"
-                     "defaults: {mode: full, chunk_rows: 2000}\n"
+                     "defaults: {mode: full" + extra + "}\n"
                      "tables:\n  - {source: bi_credores, target: public.bi_credores, columns: auto}\n");
     return path;
   }
@@ -62,6 +63,26 @@ TEST(Defaults, TheDefaultStaysBelowTheTargetsFreeConnections) {
   EXPECT_EQ(SampleInto::workers_started(r.err), 1) << r.err;
   EXPECT_NE(r.err.find("free connection"), std::string::npos) << r.err;
   EXPECT_EQ(pg_scalar(s.dst, "SELECT count(*) FROM public.bi_credores"), std::optional<std::string>("20000"));
+}
+
+TEST(Defaults, ChunkRowsComeFromTheRowCountWhenTheMappingNamesNone) {
+  config::TableOptions o;
+  o.workers = 2;
+  ASSERT_EQ(o.chunk_rows, 0);
+  EXPECT_EQ(plan::chunk_rows_for(o, 1000000), 125000);   // four chunks per worker
+  EXPECT_EQ(plan::chunk_rows_for(o, 20000), 10000);      // never below 10,000 rows
+  EXPECT_EQ(plan::chunk_rows_for(o, 100000000), 1000000);  // never above 1,000,000
+  EXPECT_EQ(plan::chunk_rows_for(o, -1), 50000);         // unknown count
+  o.workers = 8;
+  EXPECT_EQ(plan::chunk_rows_for(o, 1000000), 31250);
+  o.chunk_rows = 7000;  // written in the mapping: kept
+  EXPECT_EQ(plan::chunk_rows_for(o, 1000000), 7000);
+
+  // And in a plan: 20,000 rows with 2 workers are 2 chunks (of 10,000), not one of 50,000.
+  SampleInto s;
+  auto p = run_replicate({"plan", s.mapping(pg().user, ", workers: 2")});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_NE(p.out.find("chunks: 2\n"), std::string::npos) << p.out;
 }
 
 }  // namespace
