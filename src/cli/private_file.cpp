@@ -41,7 +41,7 @@ std::string unwritable_reason(const std::string& path) {
   return "";
 }
 
-void write_private_file(const std::string& path, const std::string& text) {
+void write_file_atomically(const std::string& path, const std::string& text, unsigned mode) {
   auto failed = [&](const std::string& why) {
     return std::runtime_error("cannot write " + path + " (" + why + ")");
   };
@@ -67,7 +67,8 @@ void write_private_file(const std::string& path, const std::string& text) {
     if (n < 0) throw abandon(std::strerror(errno));
     done += static_cast<std::size_t>(n);
   }
-  if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) throw abandon(std::strerror(errno));
+  // mkstemp made it 0600 and the umask does not apply: the mode is exactly `mode`.
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 || ::fsync(fd) != 0) throw abandon(std::strerror(errno));
   if (::close(fd) != 0) {
     ::unlink(temp.c_str());
     throw failed(std::strerror(errno));
@@ -78,5 +79,7 @@ void write_private_file(const std::string& path, const std::string& text) {
     throw failed(std::strerror(err));
   }
 }
+
+void write_private_file(const std::string& path, const std::string& text) { write_file_atomically(path, text, 0600); }
 
 }  // namespace replicate::cli

@@ -18,4 +18,8 @@ std::string unwritable_reason(const std::string& path);
 /// Throws std::runtime_error naming the path.
 void write_private_file(const std::string& path, const std::string& text);
 
+/// The same with another mode (e.g. 0644 for a metrics textfile others read). The temporary
+/// name starts with a dot, so collectors that read `*.prom` never see it half-written.
+void write_file_atomically(const std::string& path, const std::string& text, unsigned mode);
+
 }  // namespace replicate::cli

@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "cli/private_file.hpp"
+
 namespace replicate::metrics {
 
 namespace {
@@ -110,41 +112,8 @@ Server::~Server() {
 }
 
 void write_textfile(const std::string& path, const std::string& text) {
-  auto failed = [&](const std::string& why) { return std::runtime_error("cannot write " + path + " (" + why + ")"); };
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
-    throw failed("it is a symbolic link, which replicate never writes through");
-  std::string folder = std::filesystem::path(path).parent_path().string();
-  if (folder.empty()) folder = ".";
-  // node_exporter reads *.prom only: the temporary name must not end so.
-  std::string temp = folder + "/." + std::filesystem::path(path).filename().string() + ".XXXXXX";
-  std::vector<char> buf(temp.begin(), temp.end());
-  buf.push_back('\0');
-  const int fd = ::mkostemp(buf.data(), O_CLOEXEC);
-  if (fd < 0) throw failed(std::strerror(errno));
-  temp.assign(buf.data());
-  auto abandon = [&](const std::string& why) {
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return failed(why);
-  };
-  for (std::size_t done = 0; done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw abandon(std::strerror(errno));
-    done += static_cast<std::size_t>(n);
-  }
-  // Readable by node_exporter's user; mkstemp made it 0600 and the umask does not apply.
-  if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) throw abandon(std::strerror(errno));
-  if (::close(fd) != 0) {
-    ::unlink(temp.c_str());
-    throw failed(std::strerror(errno));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    throw failed(std::strerror(err));
-  }
+  // Readable by node_exporter's user; written aside and renamed, never through a link.
+  cli::write_file_atomically(path, text, 0644);
 }
 
 std::string push_url_problem(const std::string& url) {

@@ -38,13 +38,7 @@ class TimedProcess {
       dup2(in, 0);
       dup2(out, 1);
       dup2(err, 2);
-      std::vector<std::string> copy{REPLICATE_BINARY};
-      copy.insert(copy.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : copy) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
+      exec_replicate(args);
     }
   }
   TimedProcess(const TimedProcess&) = delete;

@@ -287,13 +287,7 @@ std::string on_a_terminal(const std::vector<std::string>& args, const EnvVars& e
     unsetenv("NO_COLOR");
     for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
     for (const auto& [k, v] : env_extra) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<std::string> copy{REPLICATE_BINARY};
-    copy.insert(copy.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
+    exec_replicate(args);
   }
   std::string out;
   char buf[4096];

@@ -39,14 +39,7 @@ class BackgroundRun {
       dup2(in, 0);
       dup2(out, 1);
       dup2(err, 2);
-      std::vector<char*> argv;
-      std::string bin = REPLICATE_BINARY;
-      argv.push_back(bin.data());
-      std::vector<std::string> copy = args;
-      for (auto& a : copy) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(bin.c_str(), argv.data());
-      _exit(127);
+      exec_replicate(args);
     }
   }
   ~BackgroundRun() {

@@ -24,6 +24,7 @@
 
 #include "packaging/packaging_support.hpp"
 #include "support/http_client.hpp"
+#include "support/test_db.hpp"
 
 namespace replicate::test {
 
@@ -55,11 +56,7 @@ class Daemon {
       dup2(in, 0);
       dup2(out, 1);
       dup2(out, 2);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
+      exec_argv(std::move(argv));
     }
   }
   Daemon(const Daemon&) = delete;

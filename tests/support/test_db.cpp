@@ -243,6 +243,20 @@ std::optional<std::string> pg_scalar(const std::string& conninfo, const std::str
   return rows[0][0];
 }
 
+void exec_argv(std::vector<std::string> argv) {
+  std::vector<char*> ptrs;
+  for (auto& a : argv) ptrs.push_back(a.data());
+  ptrs.push_back(nullptr);
+  execv(ptrs[0], ptrs.data());
+  _exit(127);
+}
+
+void exec_replicate(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{REPLICATE_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  exec_argv(std::move(argv));
+}
+
 RunResult run_replicate(const std::vector<std::string>& args, const EnvVars& env) {
   std::vector<std::string> argv_s{REPLICATE_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());

@@ -59,6 +59,11 @@ struct RunResult {
 /// current environment. stdin is /dev/null.
 RunResult run_replicate(const std::vector<std::string>& args, const EnvVars& env = {});
 
+/// For a forked child: exec argv[0] with `argv`; _exit(127) when that fails.
+[[noreturn]] void exec_argv(std::vector<std::string> argv);
+/// For a forked child: exec the replicate binary under test with `args`.
+[[noreturn]] void exec_replicate(const std::vector<std::string>& args);
+
 /// A fresh directory under /tmp, removed when the process exits unless
 /// REPLICATE_TEST_KEEP is set.
 std::string temp_dir();
