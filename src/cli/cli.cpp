@@ -190,31 +190,72 @@ int cmd_plan(const std::vector<std::string>& files, bool json, const Selection& 
   return rc;
 }
 
+/// The target tables (schema.table) of a mapping's entries; `include:` patterns name the
+/// tables the source has now, as `run` expands them.
+std::vector<std::string> target_tables(const config::Mapping& m) {
+  std::vector<config::TableMapping> entries = m.tables;
+  if (std::any_of(entries.begin(), entries.end(), [](const auto& t) { return !t.include.empty(); })) {
+    auto src = source::connect(m.source, source::Side::source);
+    entries = plan::expand_tables(m, *src);
+  }
+  std::vector<std::string> names;
+  for (const auto& t : entries) {
+    const auto [schema, table] = plan::target_name(t);
+    names.push_back(schema + "." + table);
+  }
+  return names;
+}
+
+/// `scale` and `throttle`: change the running runs of a mapping's tables, on every host.
+int cmd_control(const std::vector<std::string>& files, std::optional<int> workers, std::optional<double> rows_per_second,
+                const Selection& selection) {
+  return for_each_mapping(files, [&](const config::Mapping& m) {
+    const auto names = target_tables(m);
+    auto tgt = source::connect(m.target, source::Side::target);
+    auto exists = tgt->query("SELECT to_regclass(" + target::pg_literal(target::pg_quote(m.state_schema) + ".hosts") +
+                             ")::text");
+    const int changed = !exists.empty() && exists[0][0]
+                            ? engine::State(*tgt, m.state_schema).set_controls(names, workers, rows_per_second)
+                            : 0;
+    const std::string what =
+        workers ? fmt::format("{} worker{} per host", *workers, *workers == 1 ? "" : "s")
+                : (*rows_per_second > 0 ? fmt::format("at most {} rows/s", static_cast<std::int64_t>(*rows_per_second))
+                                        : std::string("no speed limit"));
+    if (changed == 0) {
+      util::log_result(util::LogLevel::error, "control",
+                       fmt::format("{}: no run of its tables is running; nothing changed (the mapping's own "
+                                   "settings apply to the next run)\n",
+                                   m.file),
+                       {{"file", m.file}, {"runs", 0}});
+      return util::exit_table_failed;
+    }
+    util::log_result(util::LogLevel::info, "control",
+                     fmt::format("{}: {} for {} running run{}; every process of those runs follows within about "
+                                 "a second\n",
+                                 m.file, what, changed, changed == 1 ? "" : "s"),
+                     {{"file", m.file}, {"runs", changed}});
+    return util::exit_ok;
+  }, selection);
+}
+
 int cmd_status(const std::vector<std::string>& files, bool json, const Selection& selection) {
   std::vector<MappingStatus> statuses;  // --json: one document over every file
   const int rc = for_each_mapping(files, [&](const config::Mapping& m) {
     if (files.size() > 1 && !json) std::printf("%s:\n", m.file.c_str());
-    // `include:` patterns name the tables the source has now, as `run` expands them.
-    std::vector<config::TableMapping> entries = m.tables;
-    if (std::any_of(entries.begin(), entries.end(), [](const auto& t) { return !t.include.empty(); })) {
-      auto src = source::connect(m.source, source::Side::source);
-      entries = plan::expand_tables(m, *src);
-    }
+    const auto names = target_tables(m);
     auto tgt = source::connect(m.target, source::Side::target);
-    std::vector<std::string> names;
-    for (const auto& t : entries) {
-      const auto [schema, table] = plan::target_name(t);
-      names.push_back(schema + "." + table);
-    }
     // A literal holding a quoted name: the schema is validated, and quoted all the same.
     auto exists = tgt->query("SELECT to_regclass(" + target::pg_literal(target::pg_quote(m.state_schema) + ".runs") +
                              ")::text");
     const bool state_exists = !exists.empty() && exists[0][0];
     if (json) {
       MappingStatus s{m.file, m.target.connection_display, m.state_schema, state_exists, {}};
-      if (state_exists)
-        s.rows = engine::State(*tgt, m.state_schema).status_rows(names);
-      else
+      if (state_exists) {
+        engine::State state(*tgt, m.state_schema);
+        s.rows = state.status_rows(names);
+        for (const auto& r : s.rows)
+          s.hosts.push_back(r[1] == "-" ? std::vector<std::vector<std::string>>{} : state.hosts_rows(std::stoll(r[1])));
+      } else
         for (const auto& n : names) s.rows.push_back({n, "-", "never run", "", "", "0", "0", "0", ""});
       statuses.push_back(std::move(s));
       return util::exit_ok;
@@ -231,6 +272,13 @@ int cmd_status(const std::vector<std::string>& files, bool json, const Selection
       std::printf("%-32s %-6s %-12s %-10s %s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), chunks.c_str(),
                   r.size() > 7 ? r[7].c_str() : "");
       if (r.size() > 8 && !r[8].empty()) std::printf("  error: %s\n", r[8].c_str());
+      if (r[1] == "-") continue;
+      const auto hosts = state.hosts_rows(std::stoll(r[1]));
+      if (hosts.empty()) continue;
+      std::printf("  %-30s %-8s %-8s %-7s %s\n", "host", "pid", "workers", "chunks", "last seen");
+      for (const auto& h : hosts)
+        std::printf("  %-30s %-8s %-8s %-7s %s (%ss ago)\n", h[0].c_str(), h[1].c_str(), h[2].c_str(), h[3].c_str(),
+                    h[4].c_str(), h[5].c_str());
     }
     std::fflush(stdout);
     return util::exit_ok;
@@ -397,8 +445,8 @@ int run_one(const config::Mapping& m, const engine::RunOptions& o, RunReport& re
 }
 
 int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers, bool restart,
-            const std::string& report_path, const MetricsFlags& metrics_flags, const char* argv0,
-            const Selection& selection) {
+            const std::string& run_name, const std::string& report_path, const MetricsFlags& metrics_flags,
+            const char* argv0, const Selection& selection) {
   // The report's path is checked first: a bad mapping still gets its report.
   if (!report_path.empty()) {
     if (const std::string why = unwritable_reason(report_path); !why.empty()) {
@@ -434,6 +482,7 @@ int cmd_run(const std::vector<std::string>& files, const Globals& g, int workers
     o.self_exe = self_exe(argv0);
     o.workers = workers;
     o.restart = restart;
+    o.run_name = run_name;
     o.quiet = g.quiet;
     o.verbose = g.verbose;
     o.log_format = g.log_format == "json" ? engine::LogFormat::json : engine::LogFormat::text;
@@ -511,6 +560,7 @@ int main(int argc, char** argv) {
   int workers = 0;
   bool restart = false;
   std::string report;
+  std::string run_name = std::getenv("REPLICATE_RUN_NAME") ? std::getenv("REPLICATE_RUN_NAME") : "";
   Selection selection;
   std::string mode;
   app.add_option("files", files, "Mapping files to run (same as `replicate run FILE...`)");
@@ -521,6 +571,11 @@ int main(int argc, char** argv) {
     a->add_option("-w,--workers", workers, "Worker processes (overrides `workers` in the mapping)")
         ->check(CLI::Range(1, 64));
     a->add_flag("--restart", restart, "Discard the state of an unfinished run and start again");
+    a->add_option("--run-name", run_name,
+                  "Share one run per table with every process given this name, on any host (e.g. a Kubernetes "
+                  "Job's name): they split its chunks through the target; one arriving after the run is done exits "
+                  "0 saying so (default: $REPLICATE_RUN_NAME)")
+        ->type_name("NAME");
     a->add_option("--report", report, "Write a JSON report on every exit (exit code, per table outcome, counts, "
                                       "sample keys, verify results, errors) to this file");
   }
@@ -584,6 +639,26 @@ int main(int argc, char** argv) {
                    "Print the state as one JSON document (schemas/status.schema.json)");
   add_tables_option(status, selection);
 
+  std::vector<std::string> scale_files;
+  int scale_workers = 0;
+  auto* scale = app.add_subcommand(
+      "scale", "Change the workers of a running run on every host taking part, within seconds; chunks in flight "
+               "finish first (exit 0, or 1 when no run of the mapping is running)");
+  scale->add_option("files", scale_files, "Mapping files")->required();
+  scale->add_option("-w,--workers", scale_workers, "Worker processes per host")->required()->check(CLI::Range(1, 64));
+  add_tables_option(scale, selection);
+
+  std::vector<std::string> throttle_files;
+  double throttle_rate = 0;
+  auto* throttle = app.add_subcommand(
+      "throttle", "Change the speed limit of a running run, all hosts together, within seconds "
+                  "(exit 0, or 1 when no run of the mapping is running)");
+  throttle->add_option("files", throttle_files, "Mapping files")->required();
+  throttle->add_option("--rows-per-second", throttle_rate, "Rows a second for each table's run; 0 removes the limit")
+      ->required()
+      ->check(CLI::Range(0.0, 1e9));
+  add_tables_option(throttle, selection);
+
   sample::SampleOptions so;
   auto* sample = app.add_subcommand("sample", "Write a SQLite database with a realistic bi_credores table");
   sample->add_option("--rows", so.rows, "Number of rows")->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
@@ -633,6 +708,8 @@ int main(int argc, char** argv) {
   if (*status)
     return with_output_as_event(
         "status", [&] { return cmd_status(status_files, status_json_output || util::log_json(), selection); });
+  if (*scale) return cmd_control(scale_files, scale_workers, std::nullopt, selection);
+  if (*throttle) return cmd_control(throttle_files, std::nullopt, throttle_rate, selection);
   if (*verify) {
     return with_output_as_event("verify", [&] {
       return cmd_verify(verify_files, verify_json || util::log_json(), verify_workers, verify_hashing, selection);
@@ -657,7 +734,7 @@ int main(int argc, char** argv) {
       // Short usage: what to type next, not the whole --help.
       std::fputs("usage: replicate [OPTIONS] MAPPING.yaml...            copy the tables of mapping files\n"
                  "       replicate COMMAND [OPTIONS] MAPPING.yaml...    COMMAND: run, validate, plan, check, "
-                 "status, verify\n"
+                 "status, verify, scale, throttle\n"
                  "       replicate sample --rows N --output FILE.sqlite\n"
                  "Try 'replicate --help' for the options, 'replicate COMMAND --help' for a command's, "
                  "'man replicate' for all of it.\n",
@@ -666,7 +743,7 @@ int main(int argc, char** argv) {
     return util::exit_config;
   }
   if (!mode.empty()) selection.mode = mode_named(mode);
-  return cmd_run(files, g, workers, restart, report, metrics_flags, argv[0], selection);
+  return cmd_run(files, g, workers, restart, run_name, report, metrics_flags, argv[0], selection);
 }
 
 }  // namespace replicate::cli

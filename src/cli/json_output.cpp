@@ -87,8 +87,14 @@ std::string status_json(const std::vector<MappingStatus>& mappings) {
   json all = json::array();
   for (const auto& m : mappings) {
     json tables = json::array();
-    for (const auto& r : m.rows) {
+    for (std::size_t i = 0; i < m.rows.size(); ++i) {
+      const auto& r = m.rows[i];
       const bool ran = r.size() > 8 && r[1] != "-";
+      json hosts = json::array();
+      if (i < m.hosts.size())
+        for (const auto& h : m.hosts[i])
+          hosts.push_back({{"host", h[0]}, {"pid", std::stoll(h[1])}, {"workers", std::stoll(h[2])},
+                           {"chunks_done", std::stoll(h[3])}, {"last_seen", h[4]}, {"seconds_since", std::stoll(h[5])}});
       tables.push_back({{"table", r[0]},
                         {"run", ran ? count_or_null(r, 1) : json(nullptr)},
                         {"status", ran ? r[2] : "never run"},
@@ -97,7 +103,8 @@ std::string status_json(const std::vector<MappingStatus>& mappings) {
                         {"chunks_done", ran && !r[5].empty() ? std::stoll(r[5]) : 0},
                         {"chunks", ran ? count_or_null(r, 6) : json(nullptr)},
                         {"rows", ran && !r[7].empty() ? std::stoll(r[7]) : 0},
-                        {"error", ran ? nonempty_text(r[8]) : json(nullptr)}});
+                        {"error", ran ? nonempty_text(r[8]) : json(nullptr)},
+                        {"hosts", hosts}});
     }
     all.push_back({{"file", m.file},
                    {"target", m.target},

@@ -28,6 +28,8 @@ struct MappingStatus {
   /// Per table: name, run, status, started, finished, chunks done, chunks, rows, error
   /// (engine::State::status_rows), or just the name when there is no state.
   std::vector<std::vector<std::string>> rows;
+  /// Per table (same order): the processes of its latest run (engine::State::hosts_rows).
+  std::vector<std::vector<std::vector<std::string>>> hosts;
 };
 
 /// {"mappings": [...]}: every mapping's table states, as schemas/status.schema.json describes.

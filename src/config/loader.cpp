@@ -20,8 +20,8 @@
 namespace replicate::config {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"version",      "source",   "target", "state_schema",
-                                           "defaults", "tables", "types",  "metrics"};
+const std::vector<std::string> kTopKeys = {"version",  "source", "target", "state_schema", "defaults",
+                                           "tables",   "types",  "metrics", "lease_seconds"};
 const std::vector<std::string> kMetricsKeys = {"listen"};
 const std::vector<std::string> kTypeRuleKeys = {"from", "to"};
 const std::vector<std::string> kEndpointKeys = {"driver", "dialect", "connection"};
@@ -29,7 +29,8 @@ const std::vector<std::string> kOptionKeys = {
     "batch_size",  "workers",     "chunk_rows",       "mode",     "max_attempts",
     "max_rejects", "on_conflict", "create",           "case",     "swap",
     "verify",      "indexes",     "read_uncommitted", "snapshot", "watermark",
-    "stale",       "obsolete"};
+    "stale",       "obsolete",    "throttle"};
+const std::vector<std::string> kThrottleKeys = {"rows_per_second"};
 const std::vector<std::string> kStaleKeys = {"column", "value", "live"};
 
 /// The modes an option acts in; empty for options every mode reads. A full run reads
@@ -404,6 +405,12 @@ bool Loader::apply_option(TableOptions& o, const Field& f) const {
     o.stale = m;
   } else if (k == "obsolete") {
     o.obsolete = choice(f, {Obsolete::remove, Obsolete::keep});
+  } else if (k == "throttle") {
+    const Fields fs = map_field(f, kThrottleKeys);
+    o.rows_per_second =
+        static_cast<double>(integer(require(fs, "rows_per_second", "rows_per_second: 20000 (rows a second, all hosts "
+                                                                   "together)"),
+                                    1, 1000000000));
   } else {
     return false;
   }
@@ -620,6 +627,7 @@ Mapping Loader::load(const YAML::Node& root) {
       fail(at(f->value), "'state_schema' must be a plain name: a letter or _, then letters, digits "
                          "or _, at most 63 characters; write e.g. state_schema: replicate");
   }
+  if (const Field* f = top.find("lease_seconds")) m.lease_seconds = static_cast<int>(integer(*f, 3, 3600));
   if (const Field* f = top.find("defaults")) {
     for (const Field& option : map_field(*f, kOptionKeys).items) {
       apply_option(defaults_, option);

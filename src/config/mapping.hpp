@@ -92,6 +92,9 @@ struct TableOptions {
   std::optional<std::string> watermark;
   std::optional<StaleMark> stale;       // mirror only
   Obsolete obsolete = Obsolete::remove;  // mirror only
+  /// `throttle: {rows_per_second: N}`: the table's run moves at most N rows a second, all
+  /// its workers on all hosts together (`replicate throttle` changes it while it runs).
+  std::optional<double> rows_per_second;
 };
 
 /// An option key written in a mapping (in a table entry or under `defaults`), and where:
@@ -157,6 +160,9 @@ struct Mapping {
   std::vector<WrittenOption> defaults_written;  // the options `defaults:` sets, in file order
   std::vector<TableMapping> tables;
   MetricsOptions metrics;
+  /// `lease_seconds`: how long a host that has gone silent (cut off, frozen) keeps the chunk
+  /// it was copying before the target ends its session and another host may take it.
+  int lease_seconds = 30;
 };
 
 /// A mapping file that cannot be used. what() is "FILE:LINE:COLUMN: message".

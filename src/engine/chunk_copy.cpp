@@ -231,24 +231,45 @@ class ChunkCopier {
 
 }  // namespace
 
-ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chunk, std::int64_t run_id,
-                       const std::string& state_schema, source::Connection& source, source::Connection& target,
-                       const std::function<void(std::size_t)>& on_batch) {
-  ChunkResult result;
+std::optional<Claim> claim_chunk(source::Connection& target, const std::string& state_schema, std::int64_t run_id,
+                                 const std::string& claimer, Unclaimed& why) {
   if (!target.native_pg())
     throw util::DbError(util::ErrorKind::internal, "target", "the target must be a PostgreSQL connection");
   target.begin();
   try {
-    // The row lock serialises two processes that were handed the same chunk.
-    auto st = target.query(State::lock_chunk_sql(state_schema, run_id, chunk.id));
-    if (st.empty())
-      throw util::DbError(util::ErrorKind::internal, "target",
-                          fmt::format("chunk {} of run {} is not in the state table", chunk.id, run_id));
-    if (st[0][0] && *st[0][0] == "done") {
-      target.rollback();
-      result.skipped = true;
-      return result;
+    auto r = target.query(State::claim_chunk_sql(state_schema, run_id, claimer));
+    if (!r.empty()) {
+      Claim c;
+      c.chunk.id = std::stoi(*r[0][0]);
+      if (r[0][1]) c.chunk.lo = nlohmann::json::parse(*r[0][1]).get<std::vector<std::string>>();
+      if (r[0][2]) c.chunk.hi = nlohmann::json::parse(*r[0][2]).get<std::vector<std::string>>();
+      c.attempts = std::stoi(r[0][3].value_or("0"));
+      c.token = r[0][4].value_or("");
+      return c;  // the transaction stays open: it holds the chunk
     }
+    auto u = target.query(State::unclaimed_sql(state_schema, run_id));
+    if (!u.empty()) {
+      why.remaining = std::stoll(u[0][0].value_or("0"));
+      why.failed = std::stoll(u[0][1].value_or("0"));
+      why.failed_error = u[0][2].value_or("");
+    }
+    target.rollback();
+    return std::nullopt;
+  } catch (...) {
+    try {
+      target.rollback();
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+ChunkResult copy_claimed_chunk(const plan::TablePlan& table, const Claim& claim, std::int64_t run_id,
+                               const std::string& state_schema, const std::string& claimer, source::Connection& source,
+                               source::Connection& target, const std::function<void(std::size_t)>& on_batch) {
+  ChunkResult result;
+  const plan::ChunkPlan& chunk = claim.chunk;
+  try {
     ChunkCopier copier(table, chunk, run_id, state_schema, target, result);
     const auto form = plan::read_form(table, source, true);
     {
@@ -261,7 +282,12 @@ ChunkResult copy_chunk(const plan::TablePlan& table, const plan::ChunkPlan& chun
       }
     }
     copier.finish();
-    target.execute(State::done_chunk_sql(state_schema, run_id, chunk.id, result, getpid()));
+    auto done = target.query(State::done_chunk_sql(state_schema, run_id, chunk.id, result, getpid(), claimer, claim.token));
+    if (done.empty())
+      throw util::DbError(util::ErrorKind::internal, "target",
+                          fmt::format("chunk {} of run {} is no longer this worker's claim (another process took it "
+                                      "after this one's session was lost); its copy is rolled back",
+                                      chunk.id, run_id));
     target.commit();
   } catch (...) {
     try {

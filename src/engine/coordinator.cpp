@@ -35,18 +35,33 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+/// How often a process tells the others it is alive and hears of changes to the run.
+constexpr auto kBeat = std::chrono::seconds(1);
+/// How soon a worker asks again for a chunk when the ones left were all held elsewhere.
+constexpr auto kClaimPoll = std::chrono::seconds(1);
+
+
+/// What a worker is doing: claiming a chunk of a table, then copying it.
 struct Task {
   int table = 0;
-  int chunk = 0;  // index into TableRun::state.chunks
-  Clock::time_point not_before{};
+  int chunk = -1;  // index into TableRun::state.chunks, once the worker has claimed one
 };
 
 struct TableRun {
   plan::TablePlan plan;
   RunState state;
   TableProgress progress;
-  int pending = 0;
-  int in_flight = 0;
+  // Chunks are claimed by the workers from the state table, so several processes can share
+  // the run: here is only what this process knows of it.
+  std::int64_t remaining = 0;  // chunks not done, as last seen (never fewer than there are)
+  bool complete = false;       // every chunk is done, whoever copied it
+  Clock::time_point claim_after{};  // no chunk was free (or claiming failed): ask again then
+  int claim_errors = 0;             // claims that failed in a row (before any chunk was held)
+  std::map<int, int> index_of;      // chunk_no -> index in state.chunks
+  std::optional<double> rows_per_second;  // the run's speed limit, all hosts together
+  int busy_everywhere = 0;                // workers copying it on every live host
+  double sent_rate = -1;                  // the share last sent to this process's workers
+  int in_flight = 0;  // workers claiming or copying its chunks
   int retries = 0;
   int skipped = 0;
   bool failed = false;
@@ -78,6 +93,7 @@ struct WorkerProc {
   std::optional<Task> task;
   std::set<int> tables_sent;
   std::int64_t inflight_rows = 0;
+  double rate = 0;  // rows a second this worker was last told it may copy (0: no limit)
   bool closing = false;
   int pid = 0;
 };
@@ -102,11 +118,13 @@ class Coordinator {
     workers_wanted_ = std::max(1, workers_wanted_);
     if (options_.workers <= 0 && !workers_written()) fit_workers_to_the_server();
     for (std::size_t i = 0; i < tables_.size(); ++i) maybe_finish_table(static_cast<int>(i));
+    beat();  // before the first chunk: the other hosts count this one's workers at once
     signals_.async_wait([this](auto ec, int sig) { on_signal(ec, sig); });
     arm_timer();
     dispatch();
     check_done();
     io_.run();
+    leave();
     progress_.tick(progress_rows(), true);
     publish(true);
     auto s = summary();
@@ -204,6 +222,9 @@ class Coordinator {
         [&](plan::TablePlan& t) {
           // A full run with a watermark column records where its copy ends, so that an
           // incremental run after it starts there rather than copying everything again.
+          // A run being joined or resumed has its chunks in the state already: cutting
+          // the table again would cost a scan of the source for nothing.
+          t.chunks_from_state = state_->joinable(t, options_.run_name, options_.restart);
           const bool full_with_watermark = t.options.mode == config::Mode::full && t.options.watermark;
           if (t.options.mode != config::Mode::incremental && !full_with_watermark) return;
           if (full_with_watermark) {
@@ -235,23 +256,41 @@ class Coordinator {
       TableRun t;
       t.plan = std::move(p);
       auto& tp = t.plan;
-      t.state = state_->start_or_resume(tp, options_.restart, [&] { prepare_target(tp); });
-      if (t.state.resumed && t.state.finish_sql) tp.index_sql = *t.state.finish_sql;
+      t.state = state_->start_or_resume(tp, options_.restart, options_.run_name, [&] { prepare_target(tp); });
       t.progress.name = tp.target_display();
+      if (t.state.already_done) {
+        // Another process finished this named run: its totals, nothing to copy or change.
+        const auto r = state_->finish_run(tp, t.state.run_id, true, "", [] {});
+        t.rows = t.progress.rows = r.rows;
+        t.inserted = r.inserted;
+        t.updated = r.updated;
+        t.unchanged = r.unchanged;
+        t.rejected = r.rejected;
+        t.finished = t.progress.finished = t.complete = true;
+        log("info", "already-done", {{"table", t.progress.name}, {"run", t.state.run_id}, {"run_name", options_.run_name}},
+            fmt::format("{}: run '{}' is done already (run {}, {} rows): nothing to do", t.progress.name,
+                        options_.run_name, t.state.run_id, format_count(r.rows)));
+        tables_.push_back(std::move(t));
+        table_event(tables_.back(), "table-end");
+        continue;
+      }
+      if (t.state.resumed && t.state.finish_sql) tp.index_sql = *t.state.finish_sql;
       t.progress.estimated = tp.estimated_rows;
       t.progress.chunks_total = static_cast<int>(t.state.chunks.size());
+      t.rows_per_second = tp.options.rows_per_second;
       const int index = static_cast<int>(tables_.size());
       for (std::size_t c = 0; c < t.state.chunks.size(); ++c) {
         const auto& cs = t.state.chunks[c];
+        t.index_of[cs.chunk.id] = static_cast<int>(c);
         if (cs.status == ChunkStatus::done) {
           t.rows += cs.rows;
           t.skipped++;
           t.progress.chunks_done++;
         } else {
-          queue_.push_back(Task{index, static_cast<int>(c)});
-          t.pending++;
+          t.remaining++;
         }
       }
+      t.complete = t.remaining == 0;
       for (const auto& cs : t.state.chunks) {
         t.inserted += cs.inserted;
         t.updated += cs.updated;
@@ -260,7 +299,13 @@ class Coordinator {
       }
       const std::int64_t rejected_before = t.rejected;
       t.progress.rows = t.rows;
-      if (t.state.resumed)
+      if (t.state.joined)
+        log("info", "join", {{"table", t.progress.name}, {"run", t.state.run_id}},
+            fmt::format("{}: joining run {}{} (running, maybe on other hosts): {} of {} chunks done so far",
+                        t.progress.name, t.state.run_id,
+                        options_.run_name.empty() ? "" : " '" + options_.run_name + "'", t.skipped,
+                        t.state.chunks.size()));
+      else if (t.state.resumed)
         log("info", "resume", {{"table", t.progress.name}, {"run", t.state.run_id}},
             fmt::format("{}: resuming run {}: {} of {} chunks already done", t.progress.name, t.state.run_id,
                         t.skipped, t.state.chunks.size()));
@@ -434,9 +479,34 @@ class Coordinator {
         log("error", "worker-error", m, fmt::format("worker {}: {}", w->pid, m.value("error", "")));
       return;
     }
-    Task task = *w->task;
+    Task& task = *w->task;
     auto& t = tables_[task.table];
-    if (type == "batch-completed") {
+    if (type == "chunk-started") {
+      auto it = t.index_of.find(m.value("chunk", -1));
+      if (it == t.index_of.end()) return;
+      task.chunk = it->second;
+      t.state.chunks[task.chunk].attempts = m.value("attempts", 0);
+    } else if (type == "no-chunk") {
+      const Task done = task;
+      w->task.reset();
+      t.in_flight--;
+      t.claim_errors = 0;
+      t.remaining = std::min<std::int64_t>(t.remaining, m.value("remaining", std::int64_t{0}));
+      if (m.value("failed", 0) > 0 && !t.failed) {
+        // Another host's chunk ran out of tries: the run has failed for every host.
+        fail_table(done.table, "chunk " + m.value("failed_error", std::string("?")));
+      } else if (t.remaining == 0) {
+        t.complete = true;
+      } else {
+        // The chunks left are held by other processes (or wait to be retried): ask again
+        // shortly, since a host that dies gives its chunk back.
+        t.claim_after = Clock::now() + kClaimPoll;
+      }
+      maybe_finish_table(done.table);
+      fit_to_wanted(w);
+      dispatch();
+      check_done();
+    } else if (type == "batch-completed") {
       std::int64_t n = m.value("count", 0);
       w->inflight_rows += n;
       t.progress.rows += n;
@@ -445,7 +515,9 @@ class Coordinator {
                                         {"worker", w->pid}, {"count", n}, {"duration_ms", m.value("duration_ms", 0)}},
             fmt::format("{} chunk {}: {} rows copied", t.progress.name, m.value("chunk", 0), n));
     } else if (type == "chunk-completed") {
-      auto& cs = t.state.chunks[task.chunk];
+      if (task.chunk < 0) return;
+      const Task done = task;
+      auto& cs = t.state.chunks[done.chunk];
       cs.status = ChunkStatus::done;
       cs.rows = m.value("count", 0);
       t.progress.rows += cs.rows - w->inflight_rows;
@@ -463,6 +535,9 @@ class Coordinator {
         if (t.rejects.size() < 10) t.rejects.push_back(r.get<std::string>());
       t.progress.chunks_done++;
       t.in_flight--;
+      t.claim_errors = 0;
+      t.remaining = std::max<std::int64_t>(0, t.remaining - 1);
+      if (t.remaining == 0) t.complete = true;
       w->task.reset();
       w->inflight_rows = 0;
       with_metrics([&](metrics::MappingSeries& ms) {
@@ -475,42 +550,77 @@ class Coordinator {
           fmt::format("{} chunk {} done by worker {}: {} rows", t.progress.name, cs.chunk.id, w->pid, cs.rows));
       const auto limit = t.plan.options.max_rejects;
       if (limit && t.rejected > *limit && !t.failed) {
-        fail_table(task.table, fmt::format("{} rows rejected (max_rejects {}); first: {}; see {}.rejects", t.rejected,
+        fail_table(done.table, fmt::format("{} rows rejected (max_rejects {}); first: {}; see {}.rejects", t.rejected,
                                            *limit, t.rejects.empty() ? "" : t.rejects.front(), mapping_.state_schema));
       } else if (m.value("rejected", 0) > 0) {
         log("warning", "rejects", {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"count", m.value("rejected", 0)}},
             fmt::format("{} chunk {}: {} rows rejected, e.g. {}", t.progress.name, cs.chunk.id, m.value("rejected", 0),
                         t.rejects.empty() ? "" : t.rejects.front()));
       }
-      maybe_finish_table(task.table);
+      maybe_finish_table(done.table);
+      fit_to_wanted(w);
       dispatch();
       check_done();
     } else if (type == "error") {
+      const Task failed = task;
       w->task.reset();
-      chunk_error(task, w, m.value("error", "unknown error"), m.value("retryable", false));
+      chunk_error(failed, w, m.value("error", "unknown error"), m.value("retryable", false));
+      fit_to_wanted(w);
       dispatch();
       check_done();
     }
   }
 
+  /// Exponential backoff with jitter: 0.5s, 1s, 2s ... capped at 30s.
+  std::chrono::milliseconds backoff(int attempt) {
+    double base = std::min(30.0, 0.5 * (1 << std::min(std::max(attempt, 1) - 1, 6)));
+    std::uniform_real_distribution<double> jitter(0.5, 1.0);
+    return std::chrono::milliseconds(static_cast<int>(1000 * base * jitter(rng_)));
+  }
+
   void chunk_error(const Task& task, WorkerProc* w, const std::string& error, bool retryable) {
     auto& t = tables_[task.table];
-    auto& cs = t.state.chunks[task.chunk];
     t.progress.rows -= w->inflight_rows;
     w->inflight_rows = 0;
     t.in_flight--;
-    cs.attempts++;
-    with_metrics([&](metrics::MappingSeries& m) { m.tables[t.progress.name].chunks_failed++; });
-    with_state([&] { state_->chunk_failed(t.state.run_id, cs.chunk.id, cs.attempts, error); });
     const int max_attempts = std::max(1, t.plan.options.max_attempts);
-    if (retryable && cs.attempts < max_attempts && !stopping_ && !t.failed) {
-      // Exponential backoff with jitter: 0.5s, 1s, 2s ... capped at 30s.
-      double base = std::min(30.0, 0.5 * (1 << std::min(cs.attempts - 1, 6)));
-      std::uniform_real_distribution<double> jitter(0.5, 1.0);
-      auto delay = std::chrono::milliseconds(static_cast<int>(1000 * base * jitter(rng_)));
+    with_metrics([&](metrics::MappingSeries& m) { m.tables[t.progress.name].chunks_failed++; });
+    if (task.chunk < 0) {
+      // Before any chunk was held (connecting, claiming): the table waits and tries again.
+      t.claim_errors++;
+      if (retryable && t.claim_errors < max_attempts && !stopping_ && !t.failed) {
+        const auto delay = backoff(t.claim_errors);
+        t.claim_after = Clock::now() + delay;
+        t.retries++;
+        log("warning", "retry", {{"table", t.progress.name}, {"worker", w->pid}, {"attempt", t.claim_errors},
+                                 {"error", error}},
+            fmt::format("{}: taking a chunk failed (attempt {}/{}), retrying in {}ms: {}", t.progress.name,
+                        t.claim_errors, max_attempts, delay.count(), error));
+        return;
+      }
+      if (!t.failed && !stopping_)
+        fail_table(task.table, retryable ? fmt::format("taking a chunk failed {} times; last error: {}",
+                                                       t.claim_errors, error)
+                                         : error);
+      maybe_finish_table(task.table);
+      return;
+    }
+    auto& cs = t.state.chunks[task.chunk];
+    // Stopping: the chunk stays pending for the run that resumes, its tries not spent.
+    const bool give_up = !stopping_ && !t.failed && !retryable;
+    const auto delay = backoff(cs.attempts + 1);
+    std::optional<State::ChunkFailure> recorded;
+    with_state([&] {
+      recorded = state_->chunk_failed(t.state.run_id, cs.chunk.id, error, !give_up,
+                                      stopping_ || t.failed ? 1000000 : max_attempts, delay.count() / 1000.0);
+    });
+    cs.attempts = recorded ? recorded->attempts : cs.attempts + 1;
+    if (stopping_ || t.failed) {
+      maybe_finish_table(task.table);
+      return;
+    }
+    if (!recorded || !recorded->failed) {
       t.retries++;
-      t.pending++;
-      queue_.push_back(Task{task.table, task.chunk, Clock::now() + delay});
       publish();
       log("warning", "retry", {{"table", t.progress.name}, {"chunk", cs.chunk.id}, {"worker", w->pid},
                                {"attempt", cs.attempts}, {"error", error}},
@@ -518,10 +628,9 @@ class Coordinator {
                       cs.attempts, max_attempts, delay.count(), error));
       return;
     }
-    if (!t.failed)
-      fail_table(task.table, retryable && !stopping_
-                                 ? fmt::format("chunk {} failed {} times; last error: {}", cs.chunk.id, cs.attempts, error)
-                                 : fmt::format("chunk {}: {}", cs.chunk.id, error));
+    fail_table(task.table, retryable ? fmt::format("chunk {} failed {} times; last error: {}", cs.chunk.id,
+                                                   cs.attempts, error)
+                                     : fmt::format("chunk {}: {}", cs.chunk.id, error));
     maybe_finish_table(task.table);
   }
 
@@ -529,25 +638,18 @@ class Coordinator {
     auto& t = tables_[index];
     t.failed = true;
     t.error = error;
-    // The table's other chunks are not started: drop them from the queue.
-    std::erase_if(queue_, [&](const Task& q) {
-      if (q.table != index) return false;
-      t.pending--;
-      return true;
-    });
     log("error", "table-failed", {{"table", t.progress.name}, {"error", error}},
         fmt::format("{} failed: {}", t.progress.name, t.error));
   }
 
   void maybe_finish_table(int index) {
     auto& t = tables_[index];
-    if (t.finished || t.closed || t.in_flight > 0 || (t.pending > 0 && !stopping_ && !t.failed)) return;
-    const bool complete = t.progress.chunks_done == static_cast<int>(t.state.chunks.size());
-    if (!complete && !t.failed) {
+    if (t.finished || t.closed || t.in_flight > 0) return;
+    if (!t.complete && !t.failed) {
       if (!stopping_) return;
       // Interrupted: left resumable, neither done nor failed.
       t.closed = true;
-      with_state([&] { state_->interrupt_run(t.state.run_id); });
+      with_state([&] { state_->interrupt_run(t.state.run_id, host_, getpid()); });
       table_event(t, "table-end");
       return;
     }
@@ -581,6 +683,21 @@ class Coordinator {
 
   // ---- scheduling ----
 
+  /// Whether a worker may be sent to claim a chunk of table `i` now.
+  bool claimable(const TableRun& t, Clock::time_point now) const {
+    return !t.finished && !t.closed && !t.failed && !t.complete && now >= t.claim_after &&
+           t.in_flight < t.remaining;
+  }
+
+  bool active(const TableRun& t) const { return !t.finished && !t.closed; }
+
+  /// One worker too many after `replicate scale` lowered the count: it stops once idle.
+  void fit_to_wanted(WorkerProc* w) {
+    if (w->task || w->closing) return;
+    const auto open = std::count_if(workers_.begin(), workers_.end(), [](const auto& p) { return !p->closing; });
+    if (open > workers_wanted_) close_worker(w);
+  }
+
   void dispatch() {
     if (stopping_) {
       for (auto& w : workers_)
@@ -588,67 +705,151 @@ class Coordinator {
       return;
     }
     const auto now = Clock::now();
-    const auto is_ready = [&](const Task& q) { return q.not_before <= now; };
+    const auto next_table = [&]() -> int {
+      // Round robin, so that tables share the workers rather than wait for each other.
+      for (std::size_t k = 0; k < tables_.size(); ++k) {
+        const int i = static_cast<int>((next_table_ + k) % tables_.size());
+        if (claimable(tables_[i], now)) {
+          next_table_ = static_cast<std::size_t>(i + 1);
+          return i;
+        }
+      }
+      return -1;
+    };
     const auto hand_out = [&] {
       for (auto& wp : workers_) {
         if (wp->task || wp->closing) continue;
-        auto it = std::find_if(queue_.begin(), queue_.end(), is_ready);
-        if (it == queue_.end()) break;
-        Task task = *it;
-        queue_.erase(it);
-        start_task(wp.get(), task);
+        const int i = next_table();
+        if (i < 0) break;
+        start_claim(wp.get(), i);
       }
     };
     hand_out();
-    // More ready work than idle workers: start workers up to the wanted number.
-    const auto ready = std::count_if(queue_.begin(), queue_.end(), is_ready);
-    for (long i = 0; i < ready && static_cast<int>(workers_.size()) < workers_wanted_; ++i) spawn();
-    if (ready > 0) hand_out();
-    if (queue_.empty())
-      for (auto& w : workers_)
-        if (!w->task) close_worker(w.get());
+    // Chunks left that no worker here is after: start workers up to the wanted number.
+    std::int64_t wanted = 0;
+    for (const auto& t : tables_)
+      if (claimable(t, now)) wanted += t.remaining - t.in_flight;
+    for (std::int64_t i = 0; i < wanted && static_cast<int>(workers_.size()) < workers_wanted_; ++i) spawn();
+    if (wanted > 0) hand_out();
+    const bool any_active = std::any_of(tables_.begin(), tables_.end(), [&](const auto& t) { return active(t); });
+    for (auto& w : workers_)
+      if (!w->task && (!any_active)) close_worker(w.get());
+    for (auto& w : workers_) fit_to_wanted(w.get());
   }
 
-  void start_task(WorkerProc* w, const Task& task) {
-    auto& t = tables_[task.table];
-    t.pending--;
+  void start_claim(WorkerProc* w, int index) {
+    auto& t = tables_[index];
     t.in_flight++;
     if (!t.first_dispatch) {
       t.first_dispatch = Clock::now();
       t.progress.started = *t.first_dispatch;
     }
-    w->task = task;
+    w->task = Task{index, -1};
     w->inflight_rows = 0;
-    const auto& cs = t.state.chunks[task.chunk];
     bool ok = true;
-    if (!w->tables_sent.count(task.table)) {
-      ok = send(w, {{"type", "table"}, {"table", task.table}, {"plan", json::parse(plan::to_json(t.plan))}});
-      w->tables_sent.insert(task.table);
+    if (!w->tables_sent.count(index)) {
+      ok = send(w, {{"type", "table"}, {"table", index}, {"plan", json::parse(plan::to_json(t.plan))}});
+      w->tables_sent.insert(index);
     }
-    json chunk{{"type", "chunk"}, {"table", task.table}, {"chunk", cs.chunk.id}, {"run", t.state.run_id},
-               {"lo", cs.chunk.lo ? json(*cs.chunk.lo) : json(nullptr)},
-               {"hi", cs.chunk.hi ? json(*cs.chunk.hi) : json(nullptr)}};
-    ok = ok && send(w, chunk);
-    // A failed write means the worker is gone: its exit handler re-queues the task.
+    w->rate = rate_share(t);
+    ok = ok && send(w, {{"type", "claim"}, {"table", index}, {"run", t.state.run_id}, {"claimer", claimer()},
+                        {"rows_per_second", w->rate}});
+    // A failed write means the worker is gone: its exit handler hands the table back.
     (void)ok;
   }
 
   void check_done() {
-    if (!queue_.empty() && !stopping_) return;
-    for (const auto& t : tables_)
-      if (t.in_flight > 0) return;
-    if (!workers_.empty()) return;
     for (std::size_t i = 0; i < tables_.size(); ++i) maybe_finish_table(static_cast<int>(i));
+    if (std::any_of(tables_.begin(), tables_.end(), [&](const auto& t) { return active(t); })) return;
+    for (auto& w : workers_)
+      if (!w->task) close_worker(w.get());
+    if (!workers_.empty()) return;
     done_ = true;
     timer_.cancel();
     boost::system::error_code ec;
     signals_.cancel(ec);
   }
 
+  // ---- other hosts ----
+
+  /// This process as it claims chunks and marks them done: host:pid.
+  const std::string& claimer() const { return claimer_; }
+
+  /// A worker's part of its table's speed limit: the limit shared by every worker copying
+  /// the run on every live host (this process's own count until the others are heard of).
+  double rate_share(const TableRun& t) const {
+    if (!t.rows_per_second || *t.rows_per_second <= 0) return 0;
+    const int busy = std::max({1, t.busy_everywhere, t.in_flight});
+    return *t.rows_per_second / busy;
+  }
+
+  /// Every second: tell the other hosts what this one does, and hear what changed (chunks
+  /// they finished, the speed limit, the worker count, a run failed elsewhere).
+  void beat() {
+    std::vector<State::HostBeat> beats;
+    for (const auto& t : tables_)
+      if (active(t) && t.state.run_id)
+        beats.push_back({t.state.run_id, static_cast<int>(workers_.size()), t.in_flight});
+    if (beats.empty()) return;
+    std::vector<State::RunPulse> pulses;
+    with_state([&] { pulses = state_->heartbeat(beats, host_, getpid()); });
+    std::optional<int> wanted;
+    for (const auto& p : pulses) {
+      for (std::size_t i = 0; i < tables_.size(); ++i) {
+        auto& t = tables_[i];
+        if (t.state.run_id != p.run_id || !active(t)) continue;
+        t.remaining = std::min<std::int64_t>(t.remaining, static_cast<std::int64_t>(t.state.chunks.size()) - p.chunks_done);
+        if (t.remaining <= 0) t.complete = true;
+        std::int64_t in_flight_rows = 0;
+        for (const auto& w : workers_)
+          if (w->task && w->task->table == static_cast<int>(i)) in_flight_rows += w->inflight_rows;
+        t.progress.rows = std::max(t.progress.rows, p.rows_done + in_flight_rows);
+        t.progress.chunks_done = std::max(t.progress.chunks_done, p.chunks_done);
+        if (p.status == "failed" && !t.failed)
+          fail_table(static_cast<int>(i), "the run failed on another host; see replicate status");
+        if (t.rows_per_second != p.rows_per_second) {
+          if (t.rows_per_second || p.rows_per_second)
+            log("info", "throttle", {{"table", t.progress.name}, {"rows_per_second", p.rows_per_second.value_or(0)}},
+                p.rows_per_second ? fmt::format("{}: speed limit now {} rows/s", t.progress.name,
+                                                format_count(static_cast<std::int64_t>(*p.rows_per_second)))
+                                  : fmt::format("{}: speed limit removed", t.progress.name));
+          t.rows_per_second = p.rows_per_second;
+        }
+        t.busy_everywhere = p.busy;
+        if (p.workers_per_host) wanted = std::max(wanted.value_or(0), *p.workers_per_host);
+        const double share = rate_share(t);
+        for (auto& w : workers_)
+          if (w->task && w->task->table == static_cast<int>(i) && std::abs(w->rate - share) > 0.01 * share + 1e-9) {
+            w->rate = share;
+            send(w.get(), {{"type", "throttle"}, {"rows_per_second", share}});
+          }
+      }
+    }
+    if (wanted && *wanted != workers_wanted_) {
+      log("info", "scale", {{"workers", *wanted}},
+          fmt::format("workers: {} (was {}), as `replicate scale` set", *wanted, workers_wanted_));
+      workers_wanted_ = *wanted;
+    }
+    last_beat_ = Clock::now();
+  }
+
+  void leave() {
+    std::vector<std::int64_t> ids;
+    for (const auto& t : tables_)
+      if (t.state.run_id) ids.push_back(t.state.run_id);
+    if (ids.empty()) return;
+    try {
+      state_->leave(ids, host_, getpid());
+    } catch (const std::exception&) {
+      // The target is gone: the other hosts see this one fall silent instead.
+    }
+  }
+
   void arm_timer() {
     timer_.expires_after(std::chrono::milliseconds(200));
     timer_.async_wait([this](boost::system::error_code ec) {
       if (ec || done_) return;
+      if (Clock::now() - last_beat_ >= kBeat) beat();
       progress_.tick(progress_rows());
       publish(true);
       dispatch();
@@ -665,8 +866,6 @@ class Coordinator {
       log("warning", "interrupt", {{"signal", sig}},
           "interrupted: letting chunks in flight finish; run the same command again to resume "
           "(signal again to stop at once)");
-      for (auto& t : tables_) t.pending = 0;
-      queue_.clear();
       dispatch();
       check_done();
     } else {
@@ -799,7 +998,10 @@ class Coordinator {
   std::unique_ptr<source::Connection> target_;
   std::unique_ptr<State> state_;
   std::vector<TableRun> tables_;
-  std::deque<Task> queue_;
+  std::size_t next_table_ = 0;
+  std::string host_ = local_host_name();
+  std::string claimer_ = host_ + ":" + std::to_string(::getpid());
+  Clock::time_point last_beat_{};
   std::list<std::unique_ptr<WorkerProc>> workers_;
   int workers_wanted_ = 1;
   bool stopping_ = false;

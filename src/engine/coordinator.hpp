@@ -22,6 +22,7 @@ struct RunOptions {
   std::string self_exe;      // this binary, started as `worker`
   int workers = 0;           // 0 = from the mapping
   bool restart = false;      // discard unfinished state
+  std::string run_name;      // --run-name: processes given the same name share one run per table
   bool quiet = false;
   bool verbose = false;
   LogFormat log_format = LogFormat::text;

@@ -6,6 +6,10 @@
 
 #include <set>
 
+#include <unistd.h>
+#include <cerrno>
+#include <csignal>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/chunk_copy.hpp"
@@ -28,6 +32,12 @@ std::optional<std::vector<std::string>> bound_from(const source::Value& v) {
 }
 
 }  // namespace
+
+std::string local_host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || !name[0]) return "localhost";
+  return name;
+}
 
 State::State(source::Connection& target, std::string schema) : target_(target), schema_(std::move(schema)) {}
 
@@ -85,6 +95,23 @@ void State::ensure() {
         target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS " + c + " text");
     if (!have.count("runs.finish_sql"))
       target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS finish_sql jsonb");
+    // Cooperating hosts: a run's name, its live controls, and each chunk's claim.
+    for (const char* c : {"run_name text", "rows_per_second double precision", "workers_per_host integer"})
+      if (!have.count("runs." + std::string(c).substr(0, std::string(c).find(' '))))
+        target_.execute("ALTER TABLE " + t("runs") + " ADD COLUMN IF NOT EXISTS " + c);
+    for (const char* c : {"claim_token text", "claimed_by text", "claimed_at timestamptz", "not_before timestamptz",
+                          "done_by text"})
+      if (!have.count("chunks." + std::string(c).substr(0, std::string(c).find(' '))))
+        target_.execute("ALTER TABLE " + t("chunks") + " ADD COLUMN IF NOT EXISTS " + c);
+    target_.execute("CREATE TABLE IF NOT EXISTS " + t("hosts") + R"( (
+      run_id bigint NOT NULL REFERENCES )" + t("runs") + R"( ON DELETE CASCADE,
+      host text NOT NULL,
+      pid integer NOT NULL,
+      workers integer NOT NULL DEFAULT 0,
+      busy integer NOT NULL DEFAULT 0,
+      started_at timestamptz NOT NULL DEFAULT now(),
+      last_seen timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (run_id, host, pid)))");
     target_.execute("CREATE TABLE IF NOT EXISTS " + t("rejects") + R"( (
       run_id bigint NOT NULL,
       table_name text NOT NULL,
@@ -107,28 +134,59 @@ void State::ensure() {
   }
 }
 
-RunState State::start_or_resume(const plan::TablePlan& table, bool restart,
+RunState State::start_or_resume(const plan::TablePlan& table, bool restart, const std::string& run_name,
                                 const std::function<void()>& prepare_target) {
   RunState rs;
+  rs.run_name = run_name;
   const std::string name = pg_literal(table.target_display());
   target_.begin();
   try {
     target_.execute("SELECT pg_advisory_xact_lock(hashtext(" + pg_literal("replicate-run:" + table.target_display()) + "))");
-    auto open = target_.query("SELECT run_id, fingerprint FROM " + t("runs") + " WHERE table_name = " + name +
+    // A named run is the one every process given that name shares, on any host: done
+    // means there is nothing left for a late one to do.
+    if (!run_name.empty() && !restart) {
+      auto named = target_.query("SELECT run_id, status, fingerprint FROM " + t("runs") + " WHERE table_name = " +
+                                 name + " AND run_name = " + pg_literal(run_name) +
+                                 " AND status <> 'abandoned' ORDER BY run_id DESC LIMIT 1");
+      if (!named.empty() && *named[0][2] != table.fingerprint)
+        throw util::DbError(util::ErrorKind::data, "target",
+                            fmt::format("run '{}' of {} was started from a different mapping (its columns, key, mode "
+                                        "or where: differ); give this one another --run-name, or --restart to "
+                                        "abandon that run",
+                                        run_name, table.target_display()));
+      if (!named.empty() && *named[0][1] == "done") {
+        rs.run_id = std::stoll(*named[0][0]);
+        rs.already_done = true;
+        target_.commit();
+        return rs;
+      }
+    }
+    auto open = target_.query("SELECT run_id, fingerprint, status, coalesce(run_name, '') FROM " + t("runs") +
+                              " WHERE table_name = " + name +
                               " AND status IN ('running', 'failed', 'interrupted') ORDER BY run_id DESC LIMIT 1");
-    if (!open.empty() && !restart && *open[0][1] == table.fingerprint) {
+    if (!open.empty() && !restart && *open[0][1] == table.fingerprint && (run_name.empty() || *open[0][3] == run_name)) {
       rs.run_id = std::stoll(*open[0][0]);
       rs.resumed = true;
-      target_.execute("UPDATE " + t("runs") + " SET status = 'running', error = NULL WHERE run_id = " +
-                      std::to_string(rs.run_id));
+      // Joined when another process is at work on it now (heard from within the last
+      // seconds, and on this host still alive); a run left running by a crash is resumed.
+      if (*open[0][2] == "running")
+        for (const auto& h : target_.query("SELECT host, pid FROM " + t("hosts") + " WHERE run_id = " + *open[0][0] +
+                                           " AND workers > 0 AND last_seen > clock_timestamp() - interval '5 seconds'"))
+          if (!(h[0] == local_host_name() && ::kill(std::stoi(h[1].value_or("0")), 0) != 0 && errno == ESRCH))
+            rs.joined = true;
+      const std::string run = std::to_string(rs.run_id);
+      target_.execute("UPDATE " + t("runs") + " SET status = 'running', error = NULL WHERE run_id = " + run);
+      // A run that stopped on a failed chunk gets that chunk back, with its tries anew.
+      if (!rs.joined)
+        target_.execute("UPDATE " + t("chunks") + " SET status = 'pending', attempts = 0, not_before = NULL "
+                        "WHERE run_id = " + run + " AND status = 'failed'");
       // What the run does once its chunks are done (the key and indexes built after the
       // load) was decided when it started, when the table was created: the table exists now.
-      auto finish = target_.query("SELECT finish_sql::text FROM " + t("runs") + " WHERE run_id = " +
-                                  std::to_string(rs.run_id));
+      auto finish = target_.query("SELECT finish_sql::text FROM " + t("runs") + " WHERE run_id = " + run);
       if (!finish.empty() && finish[0][0]) rs.finish_sql = nlohmann::json::parse(*finish[0][0]).get<std::vector<std::string>>();
       for (auto& r : target_.query("SELECT chunk_no, lo, hi, status, coalesce(rows, 0), attempts, inserted, updated, "
                                    "unchanged, rejected FROM " + t("chunks") +
-                                   " WHERE run_id = " + std::to_string(rs.run_id) + " ORDER BY chunk_no")) {
+                                   " WHERE run_id = " + run + " ORDER BY chunk_no")) {
         ChunkState c;
         c.chunk.id = std::stoi(*r[0]);
         c.chunk.lo = bound_from(r[1]);
@@ -146,13 +204,18 @@ RunState State::start_or_resume(const plan::TablePlan& table, bool restart,
       if (!open.empty())
         target_.execute("UPDATE " + t("runs") + " SET status = 'abandoned', finished_at = now() WHERE run_id = " +
                         *open[0][0]);
-      auto id = target_.query("INSERT INTO " + t("runs") + " (table_name, fingerprint, mode, chunks, watermark_from, watermark_to, finish_sql) VALUES (" +
-                              name + ", " + pg_literal(table.fingerprint) + ", " +
-                              pg_literal(config::to_string(table.options.mode)) + ", " +
-                              std::to_string(table.chunks.size()) + ", " +
-                              (table.watermark_from ? pg_literal(*table.watermark_from) : "NULL") + ", " +
-                              (table.watermark_to ? pg_literal(*table.watermark_to) : "NULL") + ", " +
-                              pg_literal(nlohmann::json(table.index_sql).dump()) + ") RETURNING run_id");
+      auto id = target_.query(
+          "INSERT INTO " + t("runs") +
+          " (table_name, fingerprint, mode, chunks, watermark_from, watermark_to, finish_sql, run_name, "
+          "rows_per_second) VALUES (" +
+          name + ", " + pg_literal(table.fingerprint) + ", " + pg_literal(config::to_string(table.options.mode)) +
+          ", " + std::to_string(table.chunks.size()) + ", " +
+          (table.watermark_from ? pg_literal(*table.watermark_from) : "NULL") + ", " +
+          (table.watermark_to ? pg_literal(*table.watermark_to) : "NULL") + ", " +
+          pg_literal(nlohmann::json(table.index_sql).dump()) + ", " +
+          (run_name.empty() ? "NULL" : pg_literal(run_name)) + ", " +
+          (table.options.rows_per_second ? fmt::format("{}", *table.options.rows_per_second) : "NULL") +
+          ") RETURNING run_id");
       rs.finish_sql = table.index_sql;
       rs.run_id = std::stoll(*id[0][0]);
       std::string values;
@@ -172,14 +235,50 @@ RunState State::start_or_resume(const plan::TablePlan& table, bool restart,
   return rs;
 }
 
-void State::chunk_failed(std::int64_t run_id, int chunk, int attempts, const std::string& error) {
-  target_.execute(fmt::format("UPDATE {} SET attempts = {}, last_error = {} WHERE run_id = {} AND chunk_no = {} "
-                              "AND status <> 'done'",
-                              t("chunks"), attempts, pg_literal(util::without_row_data(error)), run_id, chunk));
+bool State::joinable(const plan::TablePlan& table, const std::string& run_name, bool restart) {
+  if (restart) return false;
+  auto r = target_.query("SELECT 1 FROM " + t("runs") + " WHERE table_name = " + pg_literal(table.target_display()) +
+                         " AND fingerprint = " + pg_literal(table.fingerprint) +
+                         (run_name.empty() ? std::string(" AND status IN ('running', 'failed', 'interrupted')")
+                                           : " AND run_name = " + pg_literal(run_name) +
+                                                 " AND status IN ('running', 'failed', 'interrupted', 'done')") +
+                         " LIMIT 1");
+  return !r.empty();
 }
 
-void State::interrupt_run(std::int64_t run_id) {
-  target_.execute(fmt::format("UPDATE {} SET status = 'interrupted' WHERE run_id = {}", t("runs"), run_id));
+std::optional<State::ChunkFailure> State::chunk_failed(std::int64_t run_id, int chunk, const std::string& error,
+                                                       bool retryable, int max_attempts, double delay_seconds) {
+  std::optional<ChunkFailure> out;
+  target_.begin();
+  try {
+    // The chunk may be another host's already (claimed since the failed copy rolled back):
+    // wait for its lock a moment only, so that this process's loop never hangs on it.
+    target_.execute("SET LOCAL lock_timeout = '1s'");
+    auto r = target_.query(fmt::format(
+        "UPDATE {0} SET attempts = attempts + 1, last_error = {1}, not_before = clock_timestamp() + "
+        "make_interval(secs => {2}), status = CASE WHEN {3} OR attempts + 1 >= {4} THEN 'failed' ELSE status END "
+        "WHERE run_id = {5} AND chunk_no = {6} AND status = 'pending' RETURNING attempts, status",
+        t("chunks"), pg_literal(util::without_row_data(error)), delay_seconds, retryable ? "false" : "true",
+        std::max(1, max_attempts), run_id, chunk));
+    target_.commit();
+    if (!r.empty()) out = ChunkFailure{std::stoi(*r[0][0]), *r[0][1] == "failed"};
+  } catch (const util::DbError& e) {
+    try { target_.rollback(); } catch (...) {}
+    if (e.sqlstate() != "55P03") throw;  // lock_not_available: another host has it, and its own tries
+  } catch (...) {
+    try { target_.rollback(); } catch (...) {}
+    throw;
+  }
+  return out;
+}
+
+void State::interrupt_run(std::int64_t run_id, const std::string& host, int pid) {
+  // Other hosts still at work keep the run running; the last one to stop marks it.
+  target_.execute(fmt::format(
+      "UPDATE {0} SET status = 'interrupted' WHERE run_id = {1} AND status = 'running' AND NOT EXISTS (SELECT 1 "
+      "FROM {2} h WHERE h.run_id = {1} AND NOT (h.host = {3} AND h.pid = {4}) AND h.busy + h.workers > 0 AND "
+      "h.last_seen > clock_timestamp() - interval '5 seconds')",
+      t("runs"), run_id, t("hosts"), pg_literal(host), pid));
 }
 
 std::optional<State::OpenRun> State::open_run(const plan::TablePlan& table) {
@@ -218,6 +317,12 @@ State::RunTotals State::finish_run(const plan::TablePlan& table, std::int64_t ru
     auto st = target_.query(fmt::format("SELECT status FROM {} WHERE run_id = {} FOR UPDATE", t("runs"), run_id));
     const bool finished = !st.empty() && st[0][0] == std::optional<std::string>("done");
     if (ok && !finished) {
+      // Every chunk, whoever copied it, is committed before the run's last steps.
+      auto left = target_.query(fmt::format("SELECT count(*) FROM {} WHERE run_id = {} AND status <> 'done'",
+                                            t("chunks"), run_id));
+      if (!left.empty() && left[0][0] && *left[0][0] != "0")
+        throw util::DbError(util::ErrorKind::internal, "target",
+                            fmt::format("run {} cannot end: {} of its chunks are not done", run_id, *left[0][0]));
       finalize();
       if ((table.options.mode == config::Mode::incremental || table.options.mode == config::Mode::full) &&
           table.watermark_to && table.options.watermark)
@@ -246,17 +351,104 @@ State::RunTotals State::finish_run(const plan::TablePlan& table, std::int64_t ru
   return totals;
 }
 
-std::string State::lock_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk) {
-  return fmt::format("SELECT status FROM {}.chunks WHERE run_id = {} AND chunk_no = {} FOR UPDATE", pg_quote(schema),
-                     run_id, chunk);
+std::string State::claim_chunk_sql(const std::string& schema, std::int64_t run_id, const std::string& claimer) {
+  // The row lock taken here is the lease: it lasts as long as the chunk's transaction, and
+  // a process that dies or is cut off loses its session, which releases it.
+  return fmt::format(
+      "UPDATE {0}.chunks c SET claim_token = md5(random()::text || clock_timestamp()::text || pg_backend_pid()), "
+      "claimed_by = {1}, claimed_at = clock_timestamp() WHERE (c.run_id, c.chunk_no) = (SELECT run_id, chunk_no "
+      "FROM {0}.chunks WHERE run_id = {2} AND status = 'pending' AND (not_before IS NULL OR not_before <= "
+      "clock_timestamp()) ORDER BY chunk_no LIMIT 1 FOR UPDATE SKIP LOCKED) "
+      "RETURNING c.chunk_no, c.lo::text, c.hi::text, c.attempts, c.claim_token",
+      pg_quote(schema), pg_literal(claimer), run_id);
+}
+
+std::string State::unclaimed_sql(const std::string& schema, std::int64_t run_id) {
+  return fmt::format(
+      "SELECT count(*) FILTER (WHERE status <> 'done'), count(*) FILTER (WHERE status = 'failed'), "
+      "(SELECT chunk_no || ': ' || coalesce(last_error, 'failed') FROM {0}.chunks WHERE run_id = {1} AND status = "
+      "'failed' ORDER BY chunk_no LIMIT 1) FROM {0}.chunks WHERE run_id = {1}",
+      pg_quote(schema), run_id);
 }
 
 std::string State::done_chunk_sql(const std::string& schema, std::int64_t run_id, int chunk, const ChunkResult& r,
-                                  int pid) {
+                                  int pid, const std::string& claimer, const std::string& token) {
+  // The fence: only the claim this copy holds may mark the chunk done.
   return fmt::format("UPDATE {}.chunks SET status = 'done', rows = {}, inserted = {}, updated = {}, unchanged = {}, "
-                     "rejected = {}, worker_pid = {}, finished_at = clock_timestamp(), attempts = attempts + 1 "
-                     "WHERE run_id = {} AND chunk_no = {}",
-                     pg_quote(schema), r.rows, r.inserted, r.updated, r.unchanged, r.rejected, pid, run_id, chunk);
+                     "rejected = {}, worker_pid = {}, done_by = {}, finished_at = clock_timestamp(), "
+                     "attempts = attempts + 1, not_before = NULL WHERE run_id = {} AND chunk_no = {} AND "
+                     "status = 'pending' AND claim_token = {} RETURNING 1",
+                     pg_quote(schema), r.rows, r.inserted, r.updated, r.unchanged, r.rejected, pid,
+                     pg_literal(claimer), run_id, chunk, pg_literal(token));
+}
+
+std::vector<State::RunPulse> State::heartbeat(const std::vector<HostBeat>& beats, const std::string& host, int pid) {
+  std::vector<RunPulse> out;
+  if (beats.empty()) return out;
+  std::string values, ids;
+  for (const auto& b : beats) {
+    values += fmt::format("{}({}, {}, {}, {}, {})", values.empty() ? "" : ", ", b.run_id, pg_literal(host), pid,
+                          b.workers, b.busy);
+    ids += (ids.empty() ? "" : ", ") + std::to_string(b.run_id);
+  }
+  target_.execute("INSERT INTO " + t("hosts") + " AS h (run_id, host, pid, workers, busy) VALUES " + values +
+                  " ON CONFLICT (run_id, host, pid) DO UPDATE SET workers = EXCLUDED.workers, busy = EXCLUDED.busy, "
+                  "last_seen = clock_timestamp()");
+  for (const auto& r : target_.query(fmt::format(
+           "SELECT r.run_id, r.status, r.rows_per_second, r.workers_per_host, (SELECT coalesce(sum(busy), 0) FROM {0} "
+           "h WHERE h.run_id = r.run_id AND h.last_seen > clock_timestamp() - interval '5 seconds'), (SELECT "
+           "count(*) FROM {1} c WHERE c.run_id = r.run_id AND c.status = 'done'), (SELECT coalesce(sum(rows), 0) FROM "
+           "{1} c WHERE c.run_id = r.run_id AND c.status = 'done') FROM {2} r WHERE r.run_id IN ({3})",
+           t("hosts"), t("chunks"), t("runs"), ids))) {
+    RunPulse p;
+    p.run_id = std::stoll(*r[0]);
+    p.status = r[1].value_or("");
+    if (r[2]) p.rows_per_second = std::stod(*r[2]);
+    if (r[3]) p.workers_per_host = std::stoi(*r[3]);
+    p.busy = std::stoi(r[4].value_or("0"));
+    p.chunks_done = std::stoi(r[5].value_or("0"));
+    p.rows_done = std::stoll(r[6].value_or("0"));
+    out.push_back(p);
+  }
+  return out;
+}
+
+void State::leave(const std::vector<std::int64_t>& run_ids, const std::string& host, int pid) {
+  for (auto id : run_ids)
+    target_.execute(fmt::format("UPDATE {} SET workers = 0, busy = 0, last_seen = clock_timestamp() WHERE run_id = {} "
+                                "AND host = {} AND pid = {}",
+                                t("hosts"), id, pg_literal(host), pid));
+}
+
+int State::set_controls(const std::vector<std::string>& tables, std::optional<int> workers,
+                        std::optional<double> rows_per_second) {
+  std::string names;
+  for (const auto& n : tables) names += (names.empty() ? "" : ", ") + pg_literal(n);
+  if (names.empty()) return 0;
+  std::string set;
+  if (workers) set += fmt::format("workers_per_host = {}", *workers);
+  if (rows_per_second)
+    set += fmt::format("{}rows_per_second = {}", set.empty() ? "" : ", ",
+                       *rows_per_second > 0 ? fmt::format("{}", *rows_per_second) : "NULL");
+  auto r = target_.query("UPDATE " + t("runs") + " SET " + set + " WHERE table_name IN (" + names +
+                         ") AND status = 'running' RETURNING run_id");
+  return static_cast<int>(r.size());
+}
+
+std::vector<std::vector<std::string>> State::hosts_rows(std::int64_t run_id) {
+  std::vector<std::vector<std::string>> out;
+  const auto exists = target_.query("SELECT to_regclass(" + pg_literal(t("hosts")) + ")::text");
+  if (exists.empty() || !exists[0][0]) return out;
+  for (const auto& r : target_.query(fmt::format(
+           "SELECT h.host, h.pid::text, h.workers::text, (SELECT count(*) FROM {0} c WHERE c.run_id = h.run_id AND "
+           "c.done_by = h.host || ':' || h.pid)::text, h.last_seen::text, extract(epoch FROM clock_timestamp() - "
+           "h.last_seen)::int::text FROM {1} h WHERE h.run_id = {2} ORDER BY h.started_at, h.host, h.pid",
+           t("chunks"), t("hosts"), run_id))) {
+    std::vector<std::string> row;
+    for (const auto& v : r) row.push_back(v.value_or(""));
+    out.push_back(std::move(row));
+  }
+  return out;
 }
 
 std::map<std::string, double> State::last_successes() {

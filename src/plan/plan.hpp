@@ -71,6 +71,8 @@ struct TablePlan {
     return options.mode == config::Mode::incremental || options.mode == config::Mode::mirror ||
            (options.mode == config::Mode::append && options.on_conflict != config::OnConflict::error);
   }
+  /// The run is joined or resumed: its chunks come from the state tables, not from a new cut.
+  bool chunks_from_state = false;
 };
 
 struct Plan {

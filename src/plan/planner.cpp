@@ -379,7 +379,7 @@ TablePlan plan_table(const config::Mapping& m, const config::TableMapping& entry
   for (const auto& k : t.key) fp += "|k:" + k;
   t.fingerprint = fnv1a(fp);
   if (before_chunks) before_chunks(t);
-  t.chunks = plan_chunks(t, source);
+  if (!t.chunks_from_state) t.chunks = plan_chunks(t, source);
   return t;
 }
 

@@ -77,7 +77,7 @@ using Set = std::set<std::string>;
 
 TEST_F(Completion, SubcommandsAndMappingFilesFirst) {
   EXPECT_EQ(complete({"replicate", ""}),
-            (Set{"run", "validate", "check", "plan", "verify", "status", "sample", "bi.yaml", "other.yml", "maps"}));
+            (Set{"run", "validate", "check", "plan", "verify", "status", "scale", "throttle", "sample", "bi.yaml", "other.yml", "maps"}));
   EXPECT_EQ(complete({"replicate", "v"}), (Set{"validate", "verify"}));
   EXPECT_EQ(complete({"replicate", "plan", ""}), (Set{"bi.yaml", "other.yml", "maps"}));
   EXPECT_EQ(complete({"replicate", "-w", "4", "b"}), (Set{"bi.yaml"}));
