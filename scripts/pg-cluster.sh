@@ -17,6 +17,8 @@
 # clone under /root, mode 700); then data, socket and log live in a private
 # directory under /tmp, recorded in DIR/runtime, and DIR/log links to the log.
 # A start on a cluster that is not running always begins from a fresh initdb.
+# PG_EXTRA_LISTEN (addresses) and PG_EXTRA_HBA (a network, trusted) open it to a
+# test's private network namespace as well.
 set -euo pipefail
 
 readonly FIRST_PORT=54329
@@ -208,7 +210,7 @@ cmd_start() {
   {
     echo ""
     echo "# Added by scripts/pg-cluster.sh: a disposable cluster, speed over durability."
-    echo "listen_addresses = '127.0.0.1'"
+    echo "listen_addresses = '127.0.0.1${PG_EXTRA_LISTEN:+,$PG_EXTRA_LISTEN}'"
     echo "unix_socket_directories = '$RUNTIME/sock'"
     echo "max_connections = 200"
     echo "fsync = off"
@@ -222,6 +224,11 @@ cmd_start() {
       echo "dynamic_shared_memory_type = mmap"
     fi
   } >>"$DATA/postgresql.conf"
+  # PG_EXTRA_LISTEN/PG_EXTRA_HBA: also listen on these addresses and trust clients
+  # from this network (a test's private network namespace, never a real network).
+  if [[ -n "${PG_EXTRA_HBA:-}" ]]; then
+    echo "host all all $PG_EXTRA_HBA trust" >>"$DATA/pg_hba.conf"
+  fi
 
   # Choose a free port and start; one start at a time on this machine (lock), and
   # another port if something else grabs ours between the check and the bind.

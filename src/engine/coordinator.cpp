@@ -19,6 +19,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/lease.hpp"
 #include "engine/state.hpp"
 #include "engine/worker.hpp"
 #include "metrics/registry.hpp"
@@ -53,8 +54,12 @@ struct TableRun {
   TableProgress progress;
   // Chunks are claimed by the workers from the state table, so several processes can share
   // the run: here is only what this process knows of it.
-  std::int64_t remaining = 0;  // chunks not done, as last seen (never fewer than there are)
-  bool complete = false;       // every chunk is done, whoever copied it
+  // Chunks done: known here (done before this process started, or by its workers), and
+  // counted in the state by the last heartbeat; both only ever fall short of the truth.
+  int done_here = 0;
+  int done_in_state = 0;
+  std::int64_t left_when_asked = 0;  // chunks not done when a claim last found none free
+  bool complete = false;             // every chunk is done, whoever copied it
   Clock::time_point claim_after{};  // no chunk was free (or claiming failed): ask again then
   int claim_errors = 0;             // claims that failed in a row (before any chunk was held)
   std::map<int, int> index_of;      // chunk_no -> index in state.chunks
@@ -214,6 +219,9 @@ class Coordinator {
     auto src = source::connect(mapping_.source, source::Side::source);
     target_ = source::connect(mapping_.target, source::Side::target);
     target_->execute("SET lock_timeout = '60s'");
+    // A host cut off from the target notices it, and the target drops its session, as for workers.
+    set_lease_socket_options(*target_, mapping_.lease_seconds);
+    target_->query(lease_session_sql(mapping_.lease_seconds));
     state_ = std::make_unique<State>(*target_, mapping_.state_schema);
     state_->ensure();
     std::vector<TableRun> unplanned;  // tables whose own SQL failed: they fail, the others go on
@@ -286,11 +294,11 @@ class Coordinator {
           t.rows += cs.rows;
           t.skipped++;
           t.progress.chunks_done++;
-        } else {
-          t.remaining++;
         }
       }
-      t.complete = t.remaining == 0;
+      t.left_when_asked = static_cast<std::int64_t>(t.state.chunks.size()) - t.skipped;
+      t.done_here = t.skipped;
+      t.complete = remaining(t) == 0;
       for (const auto& cs : t.state.chunks) {
         t.inserted += cs.inserted;
         t.updated += cs.updated;
@@ -491,11 +499,11 @@ class Coordinator {
       w->task.reset();
       t.in_flight--;
       t.claim_errors = 0;
-      t.remaining = std::min<std::int64_t>(t.remaining, m.value("remaining", std::int64_t{0}));
+      t.left_when_asked = std::min<std::int64_t>(t.left_when_asked, m.value("remaining", std::int64_t{0}));
       if (m.value("failed", 0) > 0 && !t.failed) {
         // Another host's chunk ran out of tries: the run has failed for every host.
         fail_table(done.table, "chunk " + m.value("failed_error", std::string("?")));
-      } else if (t.remaining == 0) {
+      } else if (remaining(t) == 0) {
         t.complete = true;
       } else {
         // The chunks left are held by other processes (or wait to be retried): ask again
@@ -533,11 +541,11 @@ class Coordinator {
       }
       for (const auto& r : m.value("rejects", json::array()))
         if (t.rejects.size() < 10) t.rejects.push_back(r.get<std::string>());
-      t.progress.chunks_done++;
+      t.done_here++;
+      t.progress.chunks_done = std::max(t.done_here, t.done_in_state);
       t.in_flight--;
       t.claim_errors = 0;
-      t.remaining = std::max<std::int64_t>(0, t.remaining - 1);
-      if (t.remaining == 0) t.complete = true;
+      if (remaining(t) == 0) t.complete = true;
       w->task.reset();
       w->inflight_rows = 0;
       with_metrics([&](metrics::MappingSeries& ms) {
@@ -683,10 +691,16 @@ class Coordinator {
 
   // ---- scheduling ----
 
+  /// Chunks of the table not done yet, at most: what a claim last found, less what is known
+  /// done since (here or in the state, whichever knows more).
+  static std::int64_t remaining(const TableRun& t) {
+    const auto total = static_cast<std::int64_t>(t.state.chunks.size());
+    return std::max<std::int64_t>(0, std::min(t.left_when_asked, total - std::max(t.done_here, t.done_in_state)));
+  }
+
   /// Whether a worker may be sent to claim a chunk of table `i` now.
   bool claimable(const TableRun& t, Clock::time_point now) const {
-    return !t.finished && !t.closed && !t.failed && !t.complete && now >= t.claim_after &&
-           t.in_flight < t.remaining;
+    return !t.finished && !t.closed && !t.failed && !t.complete && now >= t.claim_after && t.in_flight < remaining(t);
   }
 
   bool active(const TableRun& t) const { return !t.finished && !t.closed; }
@@ -728,7 +742,7 @@ class Coordinator {
     // Chunks left that no worker here is after: start workers up to the wanted number.
     std::int64_t wanted = 0;
     for (const auto& t : tables_)
-      if (claimable(t, now)) wanted += t.remaining - t.in_flight;
+      if (claimable(t, now)) wanted += remaining(t) - t.in_flight;
     for (std::int64_t i = 0; i < wanted && static_cast<int>(workers_.size()) < workers_wanted_; ++i) spawn();
     if (wanted > 0) hand_out();
     const bool any_active = std::any_of(tables_.begin(), tables_.end(), [&](const auto& t) { return active(t); });
@@ -798,13 +812,11 @@ class Coordinator {
       for (std::size_t i = 0; i < tables_.size(); ++i) {
         auto& t = tables_[i];
         if (t.state.run_id != p.run_id || !active(t)) continue;
-        t.remaining = std::min<std::int64_t>(t.remaining, static_cast<std::int64_t>(t.state.chunks.size()) - p.chunks_done);
-        if (t.remaining <= 0) t.complete = true;
-        std::int64_t in_flight_rows = 0;
-        for (const auto& w : workers_)
-          if (w->task && w->task->table == static_cast<int>(i)) in_flight_rows += w->inflight_rows;
-        t.progress.rows = std::max(t.progress.rows, p.rows_done + in_flight_rows);
-        t.progress.chunks_done = std::max(t.progress.chunks_done, p.chunks_done);
+        t.done_in_state = std::max(t.done_in_state, p.chunks_done);
+        if (remaining(t) == 0) t.complete = true;
+        // Rows other hosts committed count too (this process's own are counted as they go).
+        t.progress.rows = std::max(t.progress.rows, p.rows_done);
+        t.progress.chunks_done = std::max(t.done_here, t.done_in_state);
         if (p.status == "failed" && !t.failed)
           fail_table(static_cast<int>(i), "the run failed on another host; see replicate status");
         if (t.rows_per_second != p.rows_per_second) {

@@ -111,6 +111,7 @@ void State::ensure() {
       busy integer NOT NULL DEFAULT 0,
       started_at timestamptz NOT NULL DEFAULT now(),
       last_seen timestamptz NOT NULL DEFAULT now(),
+      left_at timestamptz,
       PRIMARY KEY (run_id, host, pid)))");
     target_.execute("CREATE TABLE IF NOT EXISTS " + t("rejects") + R"( (
       run_id bigint NOT NULL,
@@ -171,7 +172,7 @@ RunState State::start_or_resume(const plan::TablePlan& table, bool restart, cons
       // seconds, and on this host still alive); a run left running by a crash is resumed.
       if (*open[0][2] == "running")
         for (const auto& h : target_.query("SELECT host, pid FROM " + t("hosts") + " WHERE run_id = " + *open[0][0] +
-                                           " AND workers > 0 AND last_seen > clock_timestamp() - interval '5 seconds'"))
+                                           " AND left_at IS NULL AND last_seen > clock_timestamp() - interval '5 seconds'"))
           if (!(h[0] == local_host_name() && ::kill(std::stoi(h[1].value_or("0")), 0) != 0 && errno == ESRCH))
             rs.joined = true;
       const std::string run = std::to_string(rs.run_id);
@@ -276,7 +277,7 @@ void State::interrupt_run(std::int64_t run_id, const std::string& host, int pid)
   // Other hosts still at work keep the run running; the last one to stop marks it.
   target_.execute(fmt::format(
       "UPDATE {0} SET status = 'interrupted' WHERE run_id = {1} AND status = 'running' AND NOT EXISTS (SELECT 1 "
-      "FROM {2} h WHERE h.run_id = {1} AND NOT (h.host = {3} AND h.pid = {4}) AND h.busy + h.workers > 0 AND "
+      "FROM {2} h WHERE h.run_id = {1} AND NOT (h.host = {3} AND h.pid = {4}) AND h.left_at IS NULL AND "
       "h.last_seen > clock_timestamp() - interval '5 seconds')",
       t("runs"), run_id, t("hosts"), pg_literal(host), pid));
 }
@@ -415,7 +416,8 @@ std::vector<State::RunPulse> State::heartbeat(const std::vector<HostBeat>& beats
 
 void State::leave(const std::vector<std::int64_t>& run_ids, const std::string& host, int pid) {
   for (auto id : run_ids)
-    target_.execute(fmt::format("UPDATE {} SET workers = 0, busy = 0, last_seen = clock_timestamp() WHERE run_id = {} "
+    target_.execute(fmt::format("UPDATE {} SET workers = 0, busy = 0, last_seen = clock_timestamp(), left_at = clock_timestamp() "
+                                "WHERE run_id = {} "
                                 "AND host = {} AND pid = {}",
                                 t("hosts"), id, pg_literal(host), pid));
 }

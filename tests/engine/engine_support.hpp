@@ -27,7 +27,8 @@ namespace replicate::test {
 /// A `replicate` process started in the background, output in files.
 class BackgroundRun {
  public:
-  BackgroundRun(const std::vector<std::string>& args, const EnvVars& env, const std::string& dir) {
+  /// `args` to replicate; with `as_is`, `args` is a whole command line (args[0] the program).
+  BackgroundRun(const std::vector<std::string>& args, const EnvVars& env, const std::string& dir, bool as_is = false) {
     out_path_ = dir + "/out.txt";
     err_path_ = dir + "/err.txt";
     pid_ = fork();
@@ -39,6 +40,7 @@ class BackgroundRun {
       dup2(in, 0);
       dup2(out, 1);
       dup2(err, 2);
+      if (as_is) exec_argv(args);
       exec_replicate(args);
     }
   }
