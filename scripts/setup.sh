@@ -49,10 +49,13 @@ else
   echo "setup: all packages present"
 fi
 
-# ajv and yaml for tests/schema/check.mjs, at the versions its package-lock.json pins.
-if [[ ! -d tests/schema/node_modules ]]; then
-  echo "setup: installing the schema checker's npm packages (tests/schema)"
+# ajv and yaml for tests/schema/check.mjs, kubernetes-models and typescript for the
+# Kubernetes manifests' check, at the versions its package-lock.json pins; again whenever
+# that lock file changed since (a copy of it is kept in node_modules).
+if ! cmp -s tests/schema/package-lock.json tests/schema/node_modules/.installed-package-lock.json; then
+  echo "setup: installing the test checkers' npm packages (tests/schema)"
   npm ci --prefix tests/schema --no-audit --no-fund
+  cp tests/schema/package-lock.json tests/schema/node_modules/.installed-package-lock.json
 fi
 
 if [[ "${SKIP_BUILD:-0}" == 1 ]]; then
