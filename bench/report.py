@@ -114,6 +114,14 @@ def runs_text(rs):
     return " / ".join(parts) + (f" (< {RUNS_WANTED})" if short else "")
 
 
+def why_none(r):
+    """Why a line has no rate: not run, or its runs failed (the first words of why)."""
+    if r is None:
+        return "not run"
+    words = re.sub(r"^\d+ failed \(exit \d+\): ", "", r["note"])
+    return f"failed in {r['n'] - r['n_ok']} of {r['n']} runs: {words[:40]}"
+
+
 def verdict(ratio, goal):
     if ratio is None:
         return "no figure"
@@ -151,8 +159,8 @@ def main():
     out.append(f"  at the start {machine.get('load_start', '?')}; at the end {machine.get('load_end', '?')}")
     if loads:
         out.append(f"  over the timed steps {min(loads):.2f} to {max(loads):.2f} "
-                   f"(median {statistics.median(loads):.2f}) on {cores or '?'} cores; the bench itself keeps the "
-                   f"cores busy, so about {cores or '?'} while it runs is its own load")
+                   f"(median {statistics.median(loads):.2f}) on {cores or '?'} cores; the bench's own processes count "
+                   "in it too (up to about 3 on 2 cores with nothing else running)")
     start = re.match(r"\s*([0-9.]+)", machine.get("load_start", ""))
     if start and float(start.group(1)) >= 0.5:
         out.append(f"  NOTE: the load was {start.group(1)} before the bench started: other work shared the machine, "
@@ -269,14 +277,12 @@ def main():
             target(n, f"{what} vs \\copy, then the key", dr, key_after[n], CEILING_TARGET, [d, ka_r])
             for method in PGLOADERS:
                 p = results.get((n, method, source, "-"))
-                why = "not run" if p is None else f"{p['status']}: {p['note'][:60]}"
-                target(n, f"{what} vs {method} from {source}", dr, rate(p), PGLOADER_TARGET, [d, p], why)
+                target(n, f"{what} vs {method} from {source}", dr, rate(p), PGLOADER_TARGET, [d, p], why_none(p))
             if source == "postgresql":
                 jobs = default_workers or "?"
                 p = results.get((n, PGCOPYDB, "postgresql", jobs))
-                why = "not run" if p is None else f"{p['status']}: {p['note'][:60]}"
                 target(n, f"{what} vs pgcopydb table-data, {jobs} jobs", dr, rate(p), PGCOPYDB_TARGET,
-                       [d, p], why)
+                       [d, p], why_none(p))
         if n in worst_by_size:
             worst = worst_by_size[n]
             body.append([fmt_int(n), "worker peak RSS, every replicate run", f"{worst:.1f} MB", "-", "-",
