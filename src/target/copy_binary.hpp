@@ -78,7 +78,7 @@ class BinaryEncodeError : public std::runtime_error {
 /// Rows of a batch (values, or COPY text lines) as binary COPY tuples.
 class BinaryRowEncoder {
  public:
-  explicit BinaryRowEncoder(std::vector<BinaryKind> kinds) : kinds_(std::move(kinds)) {}
+  explicit BinaryRowEncoder(std::vector<BinaryKind> kinds) : kinds_(std::move(kinds)), tabs_(kinds_.size() + 1) {}
   std::size_t columns() const { return kinds_.size(); }
   const std::vector<BinaryKind>& kinds() const { return kinds_; }
 
@@ -90,6 +90,7 @@ class BinaryRowEncoder {
 
  private:
   std::vector<BinaryKind> kinds_;
+  mutable std::vector<std::uint32_t> tabs_;  // a line's tab offsets (one thread uses an encoder)
 };
 
 /// The 19-byte file header and the 2-byte trailer of binary COPY.
