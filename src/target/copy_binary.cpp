@@ -8,6 +8,7 @@
 #include "target/copy_binary.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -214,7 +215,7 @@ bool parse_date(std::string_view v, std::int32_t& out) {
   if (v.size() == 10 && v[4] == '-' && v[7] == '-') {  // YYYY-MM-DD: most dates, without the general path
     const auto d = [&](std::size_t i) { return static_cast<unsigned>(v[i] - '0'); };
     const unsigned y0 = d(0), y1 = d(1), y2 = d(2), y3 = d(3), m0 = d(5), m1 = d(6), d0 = d(8), d1 = d(9);
-    if (std::max({y0, y1, y2, y3, m0, m1, d0, d1}) > 9) return false;
+    if ((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9)) return false;
     const int year = static_cast<int>(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
     const int month = static_cast<int>(m0 * 10 + m1), day = static_cast<int>(d0 * 10 + d1);
     if (year < 1 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return false;
@@ -304,38 +305,40 @@ std::size_t find_tabs(const char* line, std::size_t len, const char* limit, std:
   return n;
 }
 
-inline int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+/// Each byte's value as a hex digit, or 0x10 (a bit no digit has) when it is none. A
+/// table, not comparisons: hex digits are letters or not at random, and branches on
+/// them mispredict about half the time.
+constexpr auto kHexValue = [] {
+  std::array<unsigned char, 256> t{};
+  for (auto& x : t) x = 0x10;
+  for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<unsigned char>(c);
+  for (int c = 0; c < 6; ++c) t['a' + c] = t['A' + c] = static_cast<unsigned char>(10 + c);
+  return t;
+}();
 
 /// Hex digits (an even number, nothing else) into bytes at out.
 char* unhex(const char* s, std::size_t n, char* out) {
   if (n % 2) return nullptr;
+  unsigned bad = 0;
   for (std::size_t i = 0; i < n; i += 2) {
-    const int hi = hex_value(s[i]), lo = hex_value(s[i + 1]);
-    if (hi < 0 || lo < 0) return nullptr;
+    const unsigned hi = kHexValue[static_cast<unsigned char>(s[i])], lo = kHexValue[static_cast<unsigned char>(s[i + 1])];
+    bad |= hi | lo;
     *out++ = static_cast<char>(hi << 4 | lo);
   }
-  return out;
+  return bad & 0x10 ? nullptr : out;
 }
 
 /// 8-4-4-4-12 hex digits into 16 bytes.
 char* uuid_bytes(std::string_view v, char* out) {
   if (v.size() != 36 || v[8] != '-' || v[13] != '-' || v[18] != '-' || v[23] != '-') return nullptr;
-  for (std::size_t i = 0; i < 36;) {
-    if (v[i] == '-') {
-      ++i;
-      continue;
-    }
-    const int hi = hex_value(v[i]), lo = hex_value(v[i + 1]);
-    if (hi < 0 || lo < 0) return nullptr;
+  static constexpr unsigned char kAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+  unsigned bad = 0;
+  for (unsigned char at : kAt) {
+    const unsigned hi = kHexValue[static_cast<unsigned char>(v[at])], lo = kHexValue[static_cast<unsigned char>(v[at + 1])];
+    bad |= hi | lo;
     *out++ = static_cast<char>(hi << 4 | lo);
-    i += 2;
   }
-  return out;
+  return bad & 0x10 ? nullptr : out;
 }
 
 /// A COPY text field's value at out; nullptr for an escape other than the ones COPY
@@ -428,7 +431,8 @@ char* numeric_field(std::string_view v, char* out) {
     weight = floor4(e_first);
     ndigits = static_cast<std::uint16_t>(weight - floor4(e_last) + 1);
     static constexpr int kPow10[4] = {1, 10, 100, 1000};
-    std::uint16_t groups[kMaxNumericChars / 4 + 4] = {};
+    std::uint16_t groups[kMaxNumericChars / 4 + 4];
+    std::fill_n(groups, ndigits, std::uint16_t{0});
     for (int k = first; k <= last; ++k) {
       const int e = int_digits - 1 - k + exponent;
       const int g = floor4(e);
