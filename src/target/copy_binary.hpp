@@ -99,7 +99,9 @@ std::string_view binary_copy_trailer();
 
 /// Text or binary for a table whose columns have these binary forms (nullopt: none):
 /// binary when every column has one and the measured saving of the mix is positive
-/// (see the weights in copy_binary.cpp). REPLICATE_COPY_FORMAT=text or binary in the
+/// (the CPU binary saves or costs per value of each type, target backend and worker
+/// together: binary_saving_ns in copy_binary.cpp). Dates, timestamps, uuid and floats
+/// save; text, bytea and booleans cost; integers are even. REPLICATE_COPY_FORMAT=text or binary in the
 /// environment overrides the measurement (binary still only when every column has a
 /// form); it is there for benchmarks and tests.
 CopyFormat choose_copy_format(const std::vector<std::optional<BinaryKind>>& kinds);
