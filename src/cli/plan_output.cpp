@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine/progress.hpp"
+#include "target/copy_binary.hpp"
 
 namespace replicate::cli {
 
@@ -80,6 +81,8 @@ std::string format_plan(const plan::Plan& p) {
     std::string key;
     for (const auto& k : t.key) key += (key.empty() ? "" : ", ") + k;
     out += "  key: " + (key.empty() ? std::string("none (one chunk)") : key) + "\n";
+    // As the plan's types say; each chunk checks the target table's own types again.
+    out += fmt::format("  copy format: {}\n", target::to_string(target::choose_copy_format(t)));
     if (t.where) out += "  where: " + *t.where + "\n";
     out += "  action: " + describe_action(t) + "\n";
     std::size_t w = 6, wt = 11;

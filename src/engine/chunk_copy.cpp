@@ -13,6 +13,7 @@
 #include "engine/read_ahead.hpp"
 #include "engine/state.hpp"
 #include "source/pg_cursor.hpp"
+#include "target/copy_binary.hpp"
 #include "target/copy_writer.hpp"
 #include "target/merge_sql.hpp"
 #include "target/pg_schema.hpp"
@@ -84,6 +85,7 @@ class ChunkCopier {
     } else {
       dest_ = target::pg_quote_qualified(t.target_schema, t.load_table());
     }
+    binary_ = target::binary_encoder_for(t, target_, dest_);
   }
 
   void write(const source::Batch& b) { copy_range(b, 0, b.rows); }
@@ -117,26 +119,43 @@ class ChunkCopier {
     result_.updated_keys = nlohmann::json::parse(r[0][3].value_or("[]"));
   }
 
-  void copy_range(const source::Batch& b, std::size_t first, std::size_t count) {
+  /// `binary`: in binary format when the table goes so (binary_); false for text.
+  void copy_range(const source::Batch& b, std::size_t first, std::size_t count, bool binary = true) {
     if (count == 0) return;
+    binary = binary && binary_;
     target_.execute("SAVEPOINT replicate_batch");
     try {
-      writer_.begin(dest_, cols_, enc_);
+      if (binary)
+        writer_.begin_binary(dest_, cols_, *binary_);
+      else
+        writer_.begin(dest_, cols_, enc_);
       writer_.write(b, first, count);
       writer_.end();
       target_.execute("RELEASE SAVEPOINT replicate_batch");
       result_.rows += static_cast<std::int64_t>(count);
       return;
+    } catch (const target::BinaryEncodeError&) {
+      // A value in a form only the server's text input reads for certain: the rest of
+      // the chunk goes as text, judged by the server as it always was.
+      writer_.abort("a value is sent as text");
+      target_.execute("ROLLBACK TO SAVEPOINT replicate_batch");
+      binary_.reset();
+      copy_range(b, first, count);
+      target_.execute("RELEASE SAVEPOINT replicate_batch");
     } catch (const util::DbError& e) {
       if (!rejectable(e)) throw;
       target_.execute("ROLLBACK TO SAVEPOINT replicate_batch");
-      if (count == 1) {
+      if (count == 1 && binary) {
+        // The row once more as text: refused, it is recorded with the reason and column
+        // text COPY gives, as in text mode.
+        copy_range(b, first, 1, false);
+      } else if (count == 1) {
         reject(b, first, e);
       } else {
         // Bisect: log2(batch) COPYs find each refused row; every other row still lands.
         const std::size_t half = count / 2;
-        copy_range(b, first, half);
-        copy_range(b, first + half, count - half);
+        copy_range(b, first, half, binary);
+        copy_range(b, first + half, count - half, binary);
       }
       target_.execute("RELEASE SAVEPOINT replicate_batch");
     }
@@ -224,6 +243,7 @@ class ChunkCopier {
   ChunkResult& result_;
   std::vector<std::string> cols_;
   std::vector<target::Encoding> enc_;
+  std::optional<target::BinaryRowEncoder> binary_;  // set: rows go in binary COPY
   std::vector<std::size_t> key_index_;
   target::MergeTarget merge_;
   std::string dest_;

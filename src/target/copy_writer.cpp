@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "source/pg_cursor.hpp"
+#include "target/copy_binary.hpp"
 #include "util/error.hpp"
 
 namespace replicate::target {
@@ -31,7 +32,25 @@ void CopyWriter::begin(const std::string& table, const std::vector<std::string>&
   source::check_pg_result(conn_, res, side_, "cannot start COPY into " + table);
   PQclear(res);
   encodings_ = std::move(encodings);
+  binary_ = nullptr;
   used_ = 0;
+  active_ = true;
+}
+
+void CopyWriter::begin_binary(const std::string& table, const std::vector<std::string>& columns,
+                              const BinaryRowEncoder& encoder) {
+  std::string sql = "COPY " + table + " (";
+  for (std::size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + columns[i];
+  sql += ") FROM STDIN (FORMAT binary)";
+  PGresult* res = PQexec(conn_, sql.c_str());
+  source::check_pg_result(conn_, res, side_, "cannot start COPY into " + table);
+  PQclear(res);
+  encodings_.clear();
+  binary_ = &encoder;
+  if (buffer_.size() < kFlushBytes + (64 << 10)) buffer_.resize(kFlushBytes + (64 << 10));
+  const auto header = binary_copy_header();
+  std::memcpy(buffer_.data(), header.data(), header.size());
+  used_ = header.size();
   active_ = true;
 }
 
@@ -43,6 +62,15 @@ char* CopyWriter::room(char* at, std::size_t n) {
 
 void CopyWriter::write(const source::Batch& batch, std::size_t first, std::size_t count) {
   const std::size_t last = count == SIZE_MAX ? batch.rows : std::min(batch.rows, first + count);
+  if (binary_) {
+    if (buffer_.size() < kFlushBytes + (64 << 10)) buffer_.resize(kFlushBytes + (64 << 10));
+    std::size_t bad_column = 0;
+    for (std::size_t r = first; r < last; ++r) {
+      if (!binary_->append_row(batch, r, buffer_, used_, bad_column)) throw BinaryEncodeError(r, bad_column);
+      if (used_ >= kFlushBytes) flush();
+    }
+    return;
+  }
   if (batch.encoded) {
     if (first >= last) return;
     // Lines already in COPY text: send them as they are, after what is buffered.
@@ -101,6 +129,12 @@ void CopyWriter::send(const char* data, std::size_t size) {
 }
 
 std::int64_t CopyWriter::end() {
+  if (binary_) {
+    const auto trailer = binary_copy_trailer();
+    if (buffer_.size() < used_ + trailer.size()) buffer_.resize(used_ + trailer.size());
+    std::memcpy(buffer_.data() + used_, trailer.data(), trailer.size());
+    used_ += trailer.size();
+  }
   flush();
   active_ = false;
   if (PQputCopyEnd(conn_, nullptr) != 1)

@@ -14,9 +14,11 @@ namespace replicate::target {
 /// How a canonical text value is written into COPY text.
 enum class Encoding { plain, hex_bytes };
 
-/// Streams batches into one COPY. Text format was chosen over binary because values
-/// already arrive as canonical text from every dialect: binary would mean parsing
-/// them again only for the server to do the same work in reverse.
+class BinaryRowEncoder;
+
+/// Streams batches into one COPY, in text format, or in binary format where the
+/// values are encoded here from their text (target/copy_binary.hpp): parsing dates
+/// and numerics in the worker costs less than the backend's text input functions.
 class CopyWriter {
  public:
   CopyWriter(pg_conn* conn, source::Side side = source::Side::target);
@@ -27,6 +29,11 @@ class CopyWriter {
   /// Start `COPY table (columns) FROM STDIN`; table and columns are already quoted.
   void begin(const std::string& qualified_table, const std::vector<std::string>& columns,
              std::vector<Encoding> encodings);
+  /// Start `COPY table (columns) FROM STDIN (FORMAT binary)`; `encoder` (which must
+  /// outlive the COPY) writes the rows, and write() throws BinaryEncodeError for a row
+  /// it has no binary form of (the caller aborts, and sends the rows as text).
+  void begin_binary(const std::string& qualified_table, const std::vector<std::string>& columns,
+                    const BinaryRowEncoder& encoder);
   /// Append rows [first, first+count) of a batch (all rows by default), values or
   /// lines already encoded (Batch::encoded).
   void write(const source::Batch& batch, std::size_t first = 0, std::size_t count = SIZE_MAX);
@@ -44,6 +51,7 @@ class CopyWriter {
   pg_conn* conn_;
   source::Side side_;
   std::vector<Encoding> encodings_;
+  const BinaryRowEncoder* binary_ = nullptr;  // binary format: the rows' encoder
   std::string buffer_;  // rows written, [0, used_); its size is its capacity
   std::size_t used_ = 0;
   bool active_ = false;
