@@ -34,7 +34,7 @@ tables:
   - source: bi_credores
     target: public.bi_credores
 YAML
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+sql() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 echo "machine: $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg); $rows rows; $total workers in all; $repeat runs each"
 printf '%-7s %-8s %12s %10s %16s %18s %s\n' hosts workers seconds rows/s "xacts/chunk" "state writes/chunk" load
