@@ -191,9 +191,11 @@ function content(dir, mappingPath, version, dockerfile) {
   check(secret?.kind === "Secret" && secret.data === undefined, "secret.template.yaml: stringData only, no data");
   check(needed.length > 0 && needed.every((n) => n in values),
         `secret.template.yaml: has every \${env:...} of the mapping (${needed.join(", ")})`);
-  const placeholder = (k, v) => /^CHANGE-ME/.test(String(v)) || (/PORT$/.test(k) && /^[0-9]+$/.test(String(v)));
+  // Passwords are left empty (filled in from an env file, never in the repository).
+  const placeholder = (k, v) => (/PASSWORD$/.test(k) ? String(v) === "" : /^CHANGE-ME/.test(String(v))) ||
+    (/PORT$/.test(k) && /^[0-9]+$/.test(String(v)));
   const real = Object.entries(values).filter(([k, v]) => !placeholder(k, v)).map(([k]) => k);
-  check(real.length === 0, `secret.template.yaml: every value a CHANGE-ME placeholder${real.length ? ` (not: ${real.join(", ")})` : ""}`);
+  check(real.length === 0, `secret.template.yaml: every value a CHANGE-ME placeholder, passwords empty${real.length ? ` (not: ${real.join(", ")})` : ""}`);
 
   // No credential written anywhere else: no literal value for a secret-looking variable,
   // no password= or PWD= followed by anything but a ${...} placeholder.
@@ -378,7 +380,7 @@ content_fails() {
     fail "$name: not caught by '$expected': $(grep '^FAIL' <<<"$out" | tr '\n' ' ')"
   fi
 }
-content_fails "a real password in the Secret template" secret.template.yaml 's/MSSQL_PASSWORD: CHANGE-ME/MSSQL_PASSWORD: S3cret!/' 'placeholder'
+content_fails "a real password in the Secret template" secret.template.yaml 's/MSSQL_PASSWORD: ""/MSSQL_PASSWORD: S3cret!/' 'placeholder'
 content_fails "a password written into an env value" job.yaml 's/^            - name: REPLICATE_WORKERS$/            - {name: PGPASSWORD, value: S3cret}\n&/' 'literal credentials'
 content_fails "a password in the README" README.md '$a MSSQL_PASSWORD=S3cret kubectl ...' 'README.md'
 content_fails "the mapping in the ConfigMap edited" configmap.yaml 's/batch_size: 4000/batch_size: 5000/' 'verbatim'
